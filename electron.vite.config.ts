@@ -1,0 +1,30 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        // The CLI shares the services with the shell but must never load `electron`
+        // (test/integration/cli checks its bundle).
+        input: { index: 'main/index.ts', cli: 'main/cli/index.ts' },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload can require only `electron`: bundle everything else
+      // (zod, the contract) into one CommonJS file.
+      externalizeDeps: false,
+      rollupOptions: { input: { index: 'preload/index.ts' }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
+  renderer: {
+    root: 'renderer',
+    base: './',
+    build: { outDir: 'out/renderer', rollupOptions: { input: 'renderer/index.html' } },
+    plugins: [react()],
+  },
+});

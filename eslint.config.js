@@ -1,0 +1,71 @@
+// Layer boundaries are lint errors (STYLE.md §4.6): each top folder may import
+// only what its process can load.
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'stream', 'url', 'zlib'];
+
+const shellFiles = ['main/index.ts', 'main/window.ts', 'main/protocol.ts', 'main/ipc/register.ts', 'main/platform/electronPlatform.ts'];
+const driverFile = 'main/db/open.ts';
+
+/** main/: only the shell loads electron, only one module loads the SQLite driver. */
+function mainBoundaries() {
+  const electron = { name: 'electron', message: 'Only the thin shell imports electron; services stay plain Node.' };
+  const driver = { name: 'better-sqlite3', message: 'Only main/db/open.ts loads the SQLite driver (so it can be swapped for the encrypting fork).' };
+  const layers = { group: ['**/renderer/**', '**/preload/**'], message: 'main/ may not import renderer/ or preload/.' };
+  const rule = (paths) => ({ 'no-restricted-imports': ['error', { paths, patterns: [layers] }] });
+  return [
+    { files: ['main/**/*.ts'], ignores: [...shellFiles, driverFile], rules: rule([electron, driver]) },
+    { files: shellFiles, rules: rule([driver]) },
+    { files: [driverFile], rules: rule([electron]) },
+  ];
+}
+
+export default tseslint.config(
+  { ignores: ['out/**', 'release/**', 'node_modules/**', 'test-results/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'build/scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-definitions': ['error', 'type'],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'better-sqlite3', 'react', 'react-dom', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'shared/ is environment-free: no Node, DOM, Electron or other layers.' }] }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'better-sqlite3', '**/main/**', '**/preload/**'], message: 'renderer/ talks to main only through the Api bridge (renderer/lib/api.ts).' }] }],
+    },
+  },
+  {
+    files: ['preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'better-sqlite3', '**/main/**', '**/renderer/**'], message: 'preload/ may import only shared/ and electron.' }] }],
+    },
+  },
+  ...mainBoundaries(),
+  {
+    files: ['main/cli/**/*.ts', 'build/scripts/**', 'test/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+);

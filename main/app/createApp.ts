@@ -1,0 +1,96 @@
+import { tmpdir } from 'node:os';
+import type { Clock } from '../../shared/reviewWindow';
+import { createDispatch, toApiError, type Dispatch, type Logger } from '../api/dispatch';
+import { createHandlers } from '../api/handlers';
+import { FileRefs } from '../files/fileRefs';
+import type { KdfParams } from '../identity/keys';
+import { JobRunner } from '../jobs/jobRunner';
+import type { Platform } from '../platform/platform';
+import { EngagementService } from '../services/engagements';
+import { Workspace } from '../workspace/workspace';
+import { EventBus } from './eventBus';
+
+export type AppOptions = {
+  dataDir: string;
+  platform: Platform;
+  appVersion: string;
+  clock?: Clock;
+  tempRoot?: string;
+  /** Check every handler's answer against the contract (tests, development). */
+  validateOutput?: boolean;
+  log?: Logger;
+  /** Cheaper scrypt for tests only; real workspaces use the default. */
+  kdf?: KdfParams;
+  nativeBinding?: string;
+  /** How often to look for writes by other processes (the CLI); 0 disables. */
+  watchIntervalMs?: number;
+};
+
+export type EvalNotesApp = {
+  dispatch: Dispatch;
+  events: EventBus;
+  files: FileRefs;
+  jobs: JobRunner;
+  workspace: Workspace;
+  close(): Promise<void>;
+};
+
+/**
+ * The composition root shared by the desktop shell and the serve host: opens the
+ * workspace, builds the services and the one handler object both transports use.
+ * Throws AppError (WORKSPACE_DAMAGED, WORKSPACE_TOO_NEW) when the workspace
+ * cannot be opened.
+ */
+export function createApp(opts: AppOptions): EvalNotesApp {
+  const workspace = Workspace.open({
+    dataDir: opts.dataDir,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.kdf ? { kdf: opts.kdf } : {}),
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+  });
+  const events = new EventBus();
+  const changed = (types: string[]) => events.emit('records:changed', { types });
+  const jobs = new JobRunner(events, (e) => toApiError(e, opts.log));
+  const files = new FileRefs(opts.tempRoot ?? tmpdir());
+  const handlers = createHandlers({
+    ws: workspace,
+    engagements: new EngagementService(workspace, changed),
+    jobs,
+    platform: opts.platform,
+    appVersion: opts.appVersion,
+  });
+  const stopWatching = watchOtherWriters(workspace, opts.watchIntervalMs ?? 1500, () => changed(['*']));
+
+  return {
+    dispatch: createDispatch(handlers, { validateOutput: opts.validateOutput ?? false, ...(opts.log ? { log: opts.log } : {}) }),
+    events,
+    files,
+    jobs,
+    workspace,
+    async close() {
+      stopWatching();
+      await jobs.stopAll();
+      files.dispose();
+      workspace.close();
+    },
+  };
+}
+
+/**
+ * SQLite's data_version changes when another connection commits: the CLI wrote
+ * to the workspace while the app is open, so views should refresh.
+ */
+function watchOtherWriters(ws: Workspace, intervalMs: number, onChange: () => void): () => void {
+  if (intervalMs <= 0) return () => {};
+  let last = ws.db.pragma('data_version', { simple: true }) as number;
+  const timer = setInterval(() => {
+    if (!ws.db.open) return;
+    const now = ws.db.pragma('data_version', { simple: true }) as number;
+    if (now !== last) {
+      last = now;
+      onChange();
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

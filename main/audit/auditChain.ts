@@ -1,0 +1,82 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { canonicalJson } from '../../shared/canonical';
+import { AuditEventBody, type AuditReport } from '../../shared/domain/audit';
+import type { Db } from '../db/open';
+
+const GENESIS = Buffer.alloc(32);
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** hash_i = SHA-256(hash_{i-1} ‖ SHA-256(canonical(body_i))), over raw 32-byte digests. */
+export function linkHash(previousHex: string | null, bodyHashHex: string): string {
+  const prev = previousHex === null ? GENESIS : Buffer.from(previousHex, 'hex');
+  return createHash('sha256').update(prev).update(Buffer.from(bodyHashHex, 'hex')).digest('hex');
+}
+
+export type NewEvent = Omit<AuditEventBody, 'seq' | 'salt'>;
+
+/** Appends one event; call inside the transaction that wrote the record. */
+export function appendAuditEvent(db: Db, event: NewEvent): AuditEventBody {
+  const last = db.prepare('SELECT seq, chain_hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
+    | { seq: number; chain_hash: string }
+    | undefined;
+  const body: AuditEventBody = { ...event, seq: (last?.seq ?? 0) + 1, salt: randomBytes(16).toString('hex') };
+  const text = canonicalJson(body);
+  const bodyHash = sha256Hex(text);
+  db.prepare('INSERT INTO audit_events (seq, record_id, body, body_hash, chain_hash) VALUES (?, ?, ?, ?, ?)').run(
+    body.seq,
+    body.id,
+    text,
+    bodyHash,
+    linkHash(last?.chain_hash ?? null, bodyHash),
+  );
+  return body;
+}
+
+type Row = { seq: number; record_id: string; body: string; body_hash: string; chain_hash: string };
+
+/**
+ * Recomputes the chain from the first event and names the first broken link:
+ * an edited body, a missing or reordered event, a stored hash that does not
+ * follow, or a record whose current revision has no matching event.
+ */
+export function verifyAuditChain(db: Db): AuditReport {
+  let previous: string | null = null;
+  let count = 0;
+  const broken = (seq: number | null, message: string): AuditReport => ({ ok: false, events: count, head: previous, problem: { seq, message } });
+  const latest = new Map<string, { revision: number; record_hash: string }>();
+
+  for (const row of db.prepare('SELECT seq, record_id, body, body_hash, chain_hash FROM audit_events ORDER BY seq').iterate() as IterableIterator<Row>) {
+    const expectedSeq = count + 1;
+    if (row.seq !== expectedSeq) return broken(row.seq, `Event ${expectedSeq} is missing: the chain jumps from ${count} to ${row.seq}.`);
+    let body: AuditEventBody;
+    try {
+      const parsed = AuditEventBody.safeParse(JSON.parse(row.body));
+      if (!parsed.success) return broken(row.seq, `Event ${row.seq} is not a well-formed audit event.`);
+      body = parsed.data;
+    } catch {
+      return broken(row.seq, `Event ${row.seq} is not valid JSON.`);
+    }
+    if (body.seq !== row.seq) return broken(row.seq, `Event ${row.seq} says it is event ${body.seq}: events were reordered.`);
+    if (body.id !== row.record_id) return broken(row.seq, `Event ${row.seq} names another record than its index row.`);
+    if (canonicalJson(body) !== row.body || sha256Hex(row.body) !== row.body_hash) {
+      return broken(row.seq, `Event ${row.seq} was altered: its content does not match its hash.`);
+    }
+    const link = linkHash(previous, row.body_hash);
+    if (link !== row.chain_hash) return broken(row.seq, `Event ${row.seq} does not follow from event ${row.seq - 1}: the chain is broken here.`);
+    previous = link;
+    count += 1;
+    latest.set(body.id, { revision: body.revision, record_hash: body.record_hash });
+  }
+
+  for (const rec of db.prepare('SELECT id, revision, hash FROM records').iterate() as IterableIterator<{ id: string; revision: number; hash: string }>) {
+    const event = latest.get(rec.id);
+    if (!event) return broken(null, `Record ${rec.id} has no audit event: it was written outside EvalNotes.`);
+    if (event.revision !== rec.revision || event.record_hash !== rec.hash) {
+      return broken(null, `Record ${rec.id} (revision ${rec.revision}) does not match its last audit event: it was changed outside EvalNotes.`);
+    }
+  }
+  return { ok: true, events: count, head: previous, problem: null };
+}

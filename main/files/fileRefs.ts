@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FileRef } from '../../shared/api/files';
+import { AppError } from '../../shared/result';
+
+type Entry = { path: string; name: string; mode: 'read' | 'write'; size: number | null; owned: boolean };
+
+/**
+ * Opaque handles for files. The renderer only ever holds a ref; main keeps the
+ * path. Refs for uploads and outputs point into a private temp area that is
+ * removed on dispose.
+ */
+export class FileRefs {
+  private readonly entries = new Map<string, Entry>();
+  private readonly tempDir: string;
+
+  constructor(tempRoot: string) {
+    this.tempDir = join(tempRoot, `evalnotes-files-${randomBytes(6).toString('hex')}`);
+    mkdirSync(this.tempDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** A file the user picked in a native dialog (desktop). */
+  register(path: string, mode: 'read' | 'write', size: number | null = null): FileRef {
+    return this.add({ path, name: basename(path), mode, size, owned: false });
+  }
+
+  /**
+   * Streams an upload into the temp area (browser). Refuses more than maxBytes and
+   * leaves nothing behind on failure.
+   */
+  async receiveUpload(name: string, body: Readable, maxBytes: number): Promise<FileRef> {
+    const safeName = sanitizeName(name);
+    const ref = newRef();
+    const path = join(this.tempDir, ref);
+    let size = 0;
+    try {
+      await pipeline(
+        body,
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            size += chunk.length;
+            if (size > maxBytes) throw new AppError('INVALID_INPUT', `The upload is larger than the ${maxBytes} bytes allowed.`);
+            yield chunk;
+          }
+        },
+        createWriteStream(path, { mode: 0o600 }),
+      );
+      const handle = await open(path, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      await rm(path, { force: true });
+      throw error;
+    }
+    this.entries.set(ref, { path, name: safeName, mode: 'read', size, owned: true });
+    return { ref, name: safeName, size };
+  }
+
+  /** A temp file a job writes and the browser then downloads. */
+  createOutput(name: string): FileRef {
+    const ref = newRef();
+    return this.addWithRef(ref, { path: join(this.tempDir, ref), name: sanitizeName(name), mode: 'write', size: null, owned: true });
+  }
+
+  resolve(ref: string, mode: 'read' | 'write'): { path: string; name: string } {
+    const entry = this.entries.get(ref);
+    if (!entry) throw new AppError('NOT_FOUND', 'That file is no longer available; pick it again.');
+    if (mode === 'read' && entry.mode === 'write' && !entry.owned) {
+      throw new AppError('FORBIDDEN', 'That file was chosen for saving, not for reading.');
+    }
+    if (mode === 'write' && entry.mode === 'read') throw new AppError('FORBIDDEN', 'That file was chosen for reading, not for saving.');
+    return { path: entry.path, name: entry.name };
+  }
+
+  release(ref: string): void {
+    const entry = this.entries.get(ref);
+    if (!entry) return;
+    this.entries.delete(ref);
+    if (entry.owned) rmSync(entry.path, { force: true });
+  }
+
+  dispose(): void {
+    this.entries.clear();
+    rmSync(this.tempDir, { recursive: true, force: true });
+  }
+
+  private add(entry: Entry): FileRef {
+    return this.addWithRef(newRef(), entry);
+  }
+
+  private addWithRef(ref: string, entry: Entry): FileRef {
+    this.entries.set(ref, entry);
+    return { ref, name: entry.name, size: entry.size };
+  }
+}
+
+function newRef(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Keeps a display name only: no directories, no control characters. */
+function sanitizeName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
+}

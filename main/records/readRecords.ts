@@ -1,0 +1,25 @@
+import { recordSchemas, type RecordOf, type StorableType } from '../../shared/domain/records';
+import { AppError } from '../../shared/result';
+import type { Db } from '../db/open';
+
+/** Parses a stored body with its schema (which also decodes "NaN" strings). */
+function parse<T extends StorableType>(type: T, body: string): RecordOf<T> {
+  return recordSchemas[type].parse(JSON.parse(body));
+}
+
+export function getRecord<T extends StorableType>(db: Db, type: T, id: string): RecordOf<T> {
+  const row = db.prepare('SELECT body FROM records WHERE id = ? AND type = ? AND deleted = 0').get(id, type) as { body: string } | undefined;
+  if (!row) throw new AppError('NOT_FOUND', `There is no ${type} with id ${id}.`);
+  return parse(type, row.body);
+}
+
+export function listRecords<T extends StorableType>(db: Db, type: T): RecordOf<T>[] {
+  const rows = db.prepare('SELECT body FROM records WHERE type = ? AND deleted = 0').all(type) as { body: string }[];
+  return rows.map((r) => parse(type, r.body));
+}
+
+/** Every stored revision of a record, oldest first. */
+export function recordRevisions<T extends StorableType>(db: Db, type: T, id: string): RecordOf<T>[] {
+  const rows = db.prepare('SELECT body FROM record_revisions WHERE id = ? ORDER BY revision').all(id) as { body: string }[];
+  return rows.map((r) => parse(type, r.body));
+}

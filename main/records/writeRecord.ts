@@ -1,0 +1,98 @@
+/**
+ * The single record-write path (DESIGN.md rule 6). It sets author, revision and
+ * timestamps, validates the whole record, stores it with its revision history,
+ * and appends the audit event, all in one transaction. No other code writes
+ * records.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { canonicalJson } from '../../shared/canonical';
+import { recordSchemas, type RecordOf, type StorableType } from '../../shared/domain/records';
+import type { Clock } from '../../shared/reviewWindow';
+import { AppError } from '../../shared/result';
+import { describeZodError } from '../api/dispatch';
+import { appendAuditEvent, sha256Hex } from '../audit/auditChain';
+import type { Db } from '../db/open';
+
+export type WriteContext = { db: Db; author: string; clock: Clock };
+
+type Editable<T extends StorableType> = Omit<RecordOf<T>, 'type' | 'id' | 'author' | 'revision' | 'created_at' | 'updated_at' | 'deleted'>;
+/** Fields to set; null clears an optional field. */
+type Fields<T extends StorableType> = { [K in keyof Editable<T>]?: Editable<T>[K] | null };
+
+export type WriteOp<T extends StorableType> =
+  | { action: 'create'; type: T; fields: Fields<T>; refs?: string[] }
+  | { action: 'update'; type: T; id: string; fields: Fields<T>; baseRevision?: number; refs?: string[] }
+  | { action: 'delete'; type: T; id: string; baseRevision?: number };
+
+type Row = { id: string; type: string; author: string; revision: number; created_at: string; deleted: number; body: string };
+
+const LABEL: Record<StorableType, string> = { engagement: 'engagement' };
+
+export function writeRecord<T extends StorableType>(ctx: WriteContext, op: WriteOp<T>): RecordOf<T> {
+  const { db } = ctx;
+  return db
+    .transaction(() => {
+      const now = ctx.clock.now().toISOString();
+      let record: Record<string, unknown>;
+      if (op.action === 'create') {
+        record = { ...op.fields, type: op.type, id: uuidv7(), author: ctx.author, revision: 1, created_at: now, updated_at: now, deleted: false };
+      } else {
+        const row = db.prepare('SELECT id, type, author, revision, created_at, deleted, body FROM records WHERE id = ?').get(op.id) as Row | undefined;
+        const label = LABEL[op.type];
+        if (!row || row.type !== op.type || row.deleted) throw new AppError('NOT_FOUND', `There is no ${label} with id ${op.id}.`);
+        if (row.author !== ctx.author) {
+          throw new AppError('NOT_AUTHOR', `This ${label} was written by key ${row.author.slice(0, 8)}…; only its author can change it.`);
+        }
+        if (op.baseRevision !== undefined && op.baseRevision !== row.revision) {
+          throw new AppError('CONFLICT', `This ${label} was changed meanwhile (now revision ${row.revision}, you edited ${op.baseRevision}); reload and try again.`);
+        }
+        const previous = JSON.parse(row.body) as Record<string, unknown>;
+        const fields = op.action === 'update' ? op.fields : {};
+        record = { ...previous, ...fields, revision: row.revision + 1, updated_at: laterThan(now, previous.updated_at), deleted: op.action === 'delete' };
+      }
+      const parsed = recordSchemas[op.type].safeParse(dropCleared(record));
+      if (!parsed.success) throw new AppError('INVALID_INPUT', describeZodError(parsed.error));
+      const stored = parsed.data as RecordOf<T>;
+      const body = canonicalJson(stored);
+      const hash = sha256Hex(body);
+
+      db.prepare(
+        `INSERT INTO records (id, type, author, revision, created_at, updated_at, deleted, body, hash)
+         VALUES (@id, @type, @author, @revision, @created_at, @updated_at, @deleted, @body, @hash)
+         ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at,
+           deleted = excluded.deleted, body = excluded.body, hash = excluded.hash`,
+      ).run({ ...pick(stored), deleted: stored.deleted ? 1 : 0, body, hash });
+      db.prepare('INSERT INTO record_revisions (id, revision, body, hash) VALUES (?, ?, ?, ?)').run(stored.id, stored.revision, body, hash);
+      if (op.action !== 'delete' && op.refs) {
+        db.prepare('DELETE FROM record_refs WHERE from_id = ?').run(stored.id);
+        const addRef = db.prepare('INSERT INTO record_refs (from_id, author, to_id) VALUES (?, ?, ?)');
+        for (const to of new Set(op.refs)) addRef.run(stored.id, ctx.author, to);
+      }
+      appendAuditEvent(db, {
+        at: stored.updated_at,
+        actor: ctx.author,
+        action: op.action,
+        entity: op.type,
+        id: stored.id,
+        revision: stored.revision,
+        record_hash: hash,
+      });
+      return stored;
+    })
+    .immediate();
+}
+
+function pick(r: { id: string; type: string; author: string; revision: number; created_at: string; updated_at: string }) {
+  return { id: r.id, type: r.type, author: r.author, revision: r.revision, created_at: r.created_at, updated_at: r.updated_at };
+}
+
+/** A revision's timestamp never goes backwards, even if the clock does. */
+function laterThan(now: string, previous: unknown): string {
+  if (typeof previous !== 'string' || now > previous) return now;
+  return new Date(Date.parse(previous) + 1).toISOString();
+}
+
+// Optional fields are absent, never null: a null in an edit clears the field.
+function dropCleared(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+}

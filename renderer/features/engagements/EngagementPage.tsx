@@ -1,0 +1,143 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { Engagement } from '../../../shared/domain/engagement';
+import { releaseCountdown, reviewWindow } from '../../../shared/reviewWindow';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { TlpChip } from '../../components/HandlingBanner';
+import { errorMessage } from '../../lib/api';
+import { formatCalendarDate, formatTimestamp, shortKey } from '../../lib/format';
+import { useFocusHeading } from '../../lib/useFocusHeading';
+import { useToday } from '../../lib/useToday';
+import { useEngagementsStore } from '../../stores/engagementsStore';
+import { useUiStore } from '../../stores/uiStore';
+import { useWorkspaceStore } from '../../stores/workspaceStore';
+import { WindowLabel } from './WindowLabel';
+
+const STATUS_LABEL: Record<Engagement['status'], string> = { planned: 'Planned', active: 'Active', closed: 'Closed' };
+
+/** One engagement: the window first (it is a race against a date), then every field. */
+export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
+  const today = useToday();
+  const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
+  const { close } = useEngagementsStore(useShallow((s) => ({ close: s.close })));
+  const { navigate, notify } = useUiStore(useShallow((s) => ({ navigate: s.navigate, notify: s.notify })));
+  const [confirming, setConfirming] = useState(false);
+  const [closing, setClosing] = useState(false);
+  const heading = useFocusHeading<HTMLHeadingElement>(e.id);
+
+  const win = reviewWindow(e.access_start, e.window_days, today);
+  const mine = e.author === myKey;
+  const title = `${e.model} ${e.model_version}`;
+  const daysUsed = Math.min(e.window_days, Math.max(0, e.window_days - win.daysLeft));
+
+  async function confirmClose() {
+    setClosing(true);
+    try {
+      await close(e.id);
+      notify('info', `${title} is closed; it is listed under Closed.`);
+    } catch (err) {
+      notify('error', errorMessage(err));
+    } finally {
+      setClosing(false);
+      setConfirming(false);
+    }
+  }
+
+  return (
+    <article className="page" aria-labelledby="engagement-title">
+      <header className="page-header">
+        <div>
+          <p className="eyebrow">{e.developer}</p>
+          <h1 id="engagement-title" ref={heading} tabIndex={-1}>
+            {title}
+          </h1>
+        </div>
+        <div className="button-row">
+          {mine ? (
+            <button type="button" className="button" onClick={() => navigate({ page: 'edit', id: e.id })}>
+              Edit
+            </button>
+          ) : (
+            <span className="muted">Read-only: authored by another key.</span>
+          )}
+          {mine && e.status !== 'closed' && (
+            <button type="button" className="button button--danger-outline" onClick={() => setConfirming(true)}>
+              Close engagement
+            </button>
+          )}
+        </div>
+      </header>
+
+      <section className={`window-card ${e.status !== 'closed' && win.urgent ? 'window-card--urgent' : ''}`} aria-label="Review window">
+        <p className="window-label" data-testid="window-label">
+          <WindowLabel window={win} closed={e.status === 'closed'} />
+        </p>
+        <div className="window-bar" aria-hidden="true">
+          <div className="window-bar-fill" style={{ width: `${(100 * daysUsed) / e.window_days}%` }} />
+        </div>
+        <p className="window-dates">
+          <span>
+            Access started <strong>{formatCalendarDate(e.access_start)}</strong>
+          </span>
+          <span>
+            Deadline <strong>{formatCalendarDate(win.deadline)}</strong>
+          </span>
+          {e.release_date && (
+            <span>
+              Planned release <strong>{formatCalendarDate(e.release_date)}</strong> ({releaseCountdown(e.release_date, today)})
+            </span>
+          )}
+        </p>
+      </section>
+
+      <dl className="facts">
+        <dt>Status</dt>
+        <dd>
+          <span className={`status status--${e.status}`}>{STATUS_LABEL[e.status]}</span>
+        </dd>
+        <dt>Developer</dt>
+        <dd>{e.developer}</dd>
+        <dt>Model</dt>
+        <dd>{e.model}</dd>
+        <dt>Model version or checkpoint</dt>
+        <dd>{e.model_version}</dd>
+        <dt>Window</dt>
+        <dd>
+          {e.window_days} calendar day{e.window_days === 1 ? '' : 's'} from {formatCalendarDate(e.access_start)}
+        </dd>
+        <dt>Handling</dt>
+        <dd>
+          <TlpChip tlp={e.handling.tlp} /> {e.handling.banner}
+        </dd>
+        <dt>Trusted partners</dt>
+        <dd>{e.partners.length > 0 ? e.partners.join(', ') : <span className="muted">None</span>}</dd>
+        <dt>Weights digest</dt>
+        <dd>{e.weights_digest ? <span className="mono break">{e.weights_digest}</span> : <span className="muted">Not recorded</span>}</dd>
+        <dt>Author key</dt>
+        <dd>
+          <span className="mono" title={e.author}>
+            {shortKey(e.author)}
+          </span>
+          {mine && <span className="muted"> (you)</span>}
+        </dd>
+        <dt>Revision</dt>
+        <dd>{e.revision}</dd>
+        <dt>Created</dt>
+        <dd>{formatTimestamp(e.created_at)}</dd>
+        <dt>Updated</dt>
+        <dd>{formatTimestamp(e.updated_at)}</dd>
+      </dl>
+
+      <ConfirmDialog
+        open={confirming}
+        title={`Close ${title}?`}
+        confirmLabel="Close engagement"
+        busy={closing}
+        onConfirm={() => void confirmClose()}
+        onCancel={() => setConfirming(false)}
+      >
+        <p>It moves to the Closed group in the sidebar. Nothing is deleted; you can reopen it by editing its status.</p>
+      </ConfirmDialog>
+    </article>
+  );
+}

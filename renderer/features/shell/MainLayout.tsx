@@ -1,0 +1,112 @@
+import { useCallback, useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { Engagement } from '../../../shared/domain/engagement';
+import { HandlingBanner } from '../../components/HandlingBanner';
+import { hasCommandModifier } from '../../lib/keys';
+import { routeHash } from '../../lib/route';
+import { followEngagements, useEngagementsStore } from '../../stores/engagementsStore';
+import { useUiStore } from '../../stores/uiStore';
+import { EngagementForm } from '../engagements/EngagementForm';
+import { EngagementPage } from '../engagements/EngagementPage';
+import { EmptyState, Overview } from '../engagements/Home';
+import { Sidebar } from './Sidebar';
+
+function NotFound() {
+  const navigate = useUiStore((s) => s.navigate);
+  return (
+    <section className="page empty-state" aria-labelledby="not-found-title">
+      <h1 id="not-found-title">This engagement is not in this workspace</h1>
+      <p>It may have been opened from an old link. Choose one from the list instead.</p>
+      <div className="button-row">
+        <button type="button" className="button" onClick={() => navigate({ page: 'home' })}>
+          Show all engagements
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * The unlocked workspace: the marking framing the screen (when an engagement is
+ * open), the engagement list on the left, the open page on the right.
+ */
+export function MainLayout() {
+  const { route, navigate, leaveForm, notify } = useUiStore(
+    useShallow((s) => ({ route: s.route, navigate: s.navigate, leaveForm: s.leaveForm, notify: s.notify })),
+  );
+  const { items, loaded, select } = useEngagementsStore(useShallow((s) => ({ items: s.items, loaded: s.loaded, select: s.select })));
+  const main = useRef<HTMLElement>(null);
+  const routeId = route.page === 'engagement' || route.page === 'edit' ? route.id : null;
+  const current = routeId ? items.find((e) => e.id === routeId) : undefined;
+
+  useEffect(() => followEngagements(), []);
+  // Each page starts at its top; <main> is one scroller shared by all pages.
+  const pageKey = routeHash(route);
+  useEffect(() => {
+    main.current?.scrollTo({ top: 0 });
+  }, [pageKey]);
+  useEffect(() => select(routeId), [routeId, select]);
+
+  // Ctrl/Cmd+N anywhere opens the create form (a browser tab may keep Ctrl+N for itself; the button is always there).
+  // Not from inside a form, where it would throw away what was typed.
+  const inForm = route.page === 'new' || route.page === 'edit';
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (inForm) return;
+      if (hasCommandModifier(e) && !e.shiftKey && e.key.toLowerCase() === 'n' && !document.querySelector('dialog[open]')) {
+        e.preventDefault();
+        navigate({ page: 'new' });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [navigate, inForm]);
+
+  const onSaved = useCallback(
+    (e: Engagement) => {
+      notify('info', `Saved ${e.model} ${e.model_version}.`);
+      navigate({ page: 'engagement', id: e.id });
+    },
+    [navigate, notify],
+  );
+
+  let page;
+  if (!loaded) page = <p role="status" className="page muted">Loading engagements…</p>;
+  else if (route.page === 'new') page = <EngagementForm key="new" onSaved={onSaved} onCancel={leaveForm} />;
+  else if (route.page === 'edit' && current)
+    page = <EngagementForm key={`edit-${current.id}`} engagement={current} onSaved={onSaved} onCancel={leaveForm} />;
+  else if (current) page = <EngagementPage engagement={current} />;
+  else if (routeId) page = <NotFound />;
+  else page = items.length === 0 ? <EmptyState /> : <Overview />;
+
+  const marking = current?.handling;
+  return (
+    <div className={`shell ${marking ? 'shell--marked' : ''}`}>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // The hash is the router's; move focus without touching it.
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to main content
+      </a>
+      {marking && (
+        <header className="shell-marking shell-marking--top">
+          <HandlingBanner handling={marking} edge="top" />
+        </header>
+      )}
+      <Sidebar />
+      <main id="main" ref={main} tabIndex={-1} className="shell-main">
+        {page}
+      </main>
+      {marking && (
+        <footer className="shell-marking shell-marking--bottom">
+          <HandlingBanner handling={marking} edge="bottom" />
+        </footer>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { create } from 'zustand';
+import type { WorkspaceStatus } from '../../shared/api/contract';
+import type { Identity, IdentityInput } from '../../shared/domain/identity';
+import { call, errorMessage } from '../lib/api';
+
+export type WorkspaceState = {
+  status: WorkspaceStatus | null;
+  /** Set when even the status could not be read (the service is down or the workspace is damaged). */
+  loadError: string | null;
+  /** The identity just created, shown once with its fingerprint before the main screen. */
+  welcome: Identity | null;
+  load: () => Promise<void>;
+  /** Throws ApiCallError with main's message; the form shows it. */
+  create: (input: IdentityInput) => Promise<void>;
+  /** Throws ApiCallError (BAD_PASSPHRASE …); the unlock form shows it. */
+  unlock: (passphrase: string) => Promise<void>;
+  lock: () => Promise<void>;
+  dismissWelcome: () => void;
+};
+
+export const useWorkspaceStore = create<WorkspaceState>()((set) => ({
+  status: null,
+  loadError: null,
+  welcome: null,
+  async load() {
+    try {
+      set({ status: await call('workspace:status', {}), loadError: null });
+    } catch (error) {
+      set({ loadError: errorMessage(error) });
+    }
+  },
+  async create(input) {
+    const status = await call('workspace:create', input);
+    set({ status, welcome: status.identity });
+  },
+  async unlock(passphrase) {
+    set({ status: await call('workspace:unlock', { passphrase }) });
+  },
+  async lock() {
+    set({ status: await call('workspace:lock', {}), welcome: null });
+  },
+  dismissWelcome() {
+    set({ welcome: null });
+  },
+}));

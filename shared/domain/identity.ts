@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { KeyId } from './ids';
+import { Name } from './text';
+
+export const Role = z.enum(['evaluator', 'supervisor']);
+export type Role = z.infer<typeof Role>;
+
+export const Passphrase = z
+  .string()
+  .min(12, { message: 'must be at least 12 characters' })
+  .max(1024, { message: 'must be at most 1024 characters' });
+
+export const IdentityInput = z.strictObject({
+  name: Name(),
+  org: Name(),
+  role: Role,
+  passphrase: Passphrase,
+});
+export type IdentityInput = z.infer<typeof IdentityInput>;
+
+/** The public half of a workspace's identity. */
+export const Identity = z.strictObject({
+  name: z.string(),
+  org: z.string(),
+  role: Role,
+  key_id: KeyId,
+  /** Short, read-aloud form of the key id: eight groups of four hex digits. */
+  fingerprint: z.string(),
+  public_key_pem: z.string(),
+  created_at: z.string(),
+});
+export type Identity = z.infer<typeof Identity>;
+
+export function fingerprintOf(keyId: string): string {
+  return (keyId.slice(0, 32).match(/.{4}/g) ?? []).join(' ');
+}

@@ -1,0 +1,28 @@
+import type { z } from 'zod';
+import { Engagement } from './engagement';
+import type { RecordType } from './record';
+
+/**
+ * The full schema of each record type that can be stored. The single write
+ * function validates every revision against it; readers parse with it.
+ */
+export const recordSchemas = {
+  engagement: Engagement,
+} satisfies Partial<Record<RecordType, z.ZodType>>;
+
+export type StorableType = keyof typeof recordSchemas;
+export type RecordOf<T extends StorableType> = z.output<(typeof recordSchemas)[T]>;
+
+/** Folder names in bundles: records/<plural>/<id>.json */
+export const recordFolders: Record<RecordType, string> = {
+  engagement: 'engagements',
+  threshold: 'thresholds',
+  run: 'runs',
+  result: 'results',
+  sample: 'samples',
+  finding: 'findings',
+  note: 'notes',
+  attachment: 'attachments',
+  review: 'reviews',
+  determination: 'determinations',
+};

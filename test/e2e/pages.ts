@@ -1,0 +1,255 @@
+/**
+ * Page objects for the e2e tests: the real CLI's serve host in its own process,
+ * Debian's Chromium, and one small class per screen so the tests read like the
+ * person's path (JOURNEYS.md) rather than like selectors.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'out/main/cli.js');
+export const SCREENSHOTS = join(ROOT, 'test-results/screenshots');
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export type ServeHost = { url: string; origin: string; stop(): Promise<void> };
+
+/**
+ * Starts `evalnotes serve` as a user would (the built CLI, no special
+ * environment) and waits for its first line, which carries the link.
+ */
+export async function startServe(dataDir: string): Promise<ServeHost> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error(`evalnotes serve printed no link within 30 s; stderr: ${stderr}`)), 30_000);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`evalnotes serve exited with ${code}; stderr: ${stderr}`));
+    });
+  });
+  const match = /^EvalNotes is serving at (http:\/\/127\.0\.0\.1:\d+\/\S*)$/.exec(firstLine);
+  if (!match?.[1]) throw new Error(`Unexpected first line from evalnotes serve: ${firstLine}`);
+  const url = match[1];
+  return {
+    url,
+    origin: new URL(url).origin,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        // SIGTERM lets the host close its workspace cleanly; a host that hangs is killed.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The engagements the workspace holds, asked of the CLI in a separate process. */
+export function listEngagementsWithCli(dataDir: string): unknown[] {
+  const r = spawnSync(process.execPath, [CLI, 'engagements', '--json', '--data-dir', dataDir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`evalnotes engagements failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as unknown[];
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** axe-core on the current screen; returns the serious and critical violations, described for the failure message. */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  // Guard against a vacuous pass (for example axe blocked from running on the page).
+  if (results.passes.length === 0) throw new Error('axe-core checked nothing on this page');
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+export type IdentityDetails = { name: string; org: string; role: 'evaluator' | 'supervisor'; passphrase: string };
+
+export class FirstRunPage {
+  constructor(private readonly page: Page) {}
+
+  get heading(): Locator {
+    return this.page.getByRole('heading', { name: 'Create your identity' });
+  }
+
+  async createIdentity(id: IdentityDetails): Promise<void> {
+    await this.page.getByLabel('Your name').fill(id.name);
+    await this.page.getByLabel('Organisation').fill(id.org);
+    await this.page.getByRole('radio', { name: id.role === 'evaluator' ? /Evaluator/ : /Supervisor/ }).check();
+    await this.page.getByLabel('Passphrase', { exact: true }).fill(id.passphrase);
+    await this.page.getByLabel('Confirm passphrase').fill(id.passphrase);
+    await this.page.getByRole('button', { name: 'Create identity' }).click();
+  }
+
+  get fingerprint(): Locator {
+    return this.page.getByTestId('fingerprint');
+  }
+
+  async continue(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Continue' }).click();
+  }
+
+  /** First run from start to the main screen. */
+  async completeWith(id: IdentityDetails): Promise<void> {
+    await this.heading.waitFor();
+    await this.createIdentity(id);
+    await this.page.getByRole('heading', { name: 'Your identity is ready' }).waitFor({ timeout: 30_000 });
+    await this.continue();
+  }
+}
+
+export class UnlockPage {
+  constructor(private readonly page: Page) {}
+
+  get heading(): Locator {
+    return this.page.getByRole('heading', { name: 'Unlock EvalNotes' });
+  }
+
+  get error(): Locator {
+    return this.page.getByRole('alert').filter({ hasText: /\S/ });
+  }
+
+  async unlock(passphrase: string): Promise<void> {
+    await this.page.getByLabel('Passphrase').fill(passphrase);
+    await this.page.getByRole('button', { name: 'Unlock' }).click();
+  }
+}
+
+export class Sidebar {
+  constructor(private readonly page: Page) {}
+
+  get nav(): Locator {
+    return this.page.getByRole('navigation', { name: 'Engagements' });
+  }
+
+  engagement(title: string): Locator {
+    return this.nav.getByRole('link', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
+  }
+
+  get engagements(): Locator {
+    return this.nav.getByRole('link');
+  }
+
+  /** "Current" or "Closed": each group is a list named by its heading. */
+  group(name: 'Current' | 'Closed'): Locator {
+    return this.nav.getByRole('list', { name: new RegExp(`^${name}`) });
+  }
+
+  async newEngagement(): Promise<void> {
+    await this.nav.getByRole('button', { name: /New engagement/ }).click();
+  }
+
+  async cycleThemeTo(theme: 'System' | 'Light' | 'Dark'): Promise<void> {
+    const button = this.page.getByRole('button', { name: /^Theme: / });
+    for (let i = 0; i < 3 && (await button.textContent())?.endsWith(`Theme: ${theme}`) !== true; i++) await button.click();
+    expect(await button.textContent()).toMatch(new RegExp(`Theme: ${theme}$`));
+  }
+
+  async lock(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Lock' }).click();
+  }
+}
+
+export type EngagementDetails = {
+  developer: string;
+  model: string;
+  version: string;
+  weightsDigest?: string;
+  accessStart: string;
+  windowDays: string;
+  releaseDate?: string;
+  tlp: 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED';
+  banner: string;
+  partners?: string[];
+};
+
+export class EngagementFormPage {
+  constructor(private readonly page: Page) {}
+
+  get form(): Locator {
+    return this.page.getByRole('form');
+  }
+
+  get error(): Locator {
+    return this.form.getByRole('alert');
+  }
+
+  async fill(e: EngagementDetails): Promise<void> {
+    const page = this.page;
+    await page.getByLabel('Developer').fill(e.developer);
+    await page.getByLabel('Model', { exact: true }).fill(e.model);
+    await page.getByLabel('Model version or checkpoint').fill(e.version);
+    if (e.weightsDigest !== undefined) await page.getByLabel(/^Weights digest/).fill(e.weightsDigest);
+    await page.getByLabel('Access start').fill(e.accessStart);
+    await page.getByLabel('Window length in days').fill(e.windowDays);
+    if (e.releaseDate !== undefined) await page.getByLabel(/^Planned release date/).fill(e.releaseDate);
+    await page.getByLabel('TLP marking').selectOption(e.tlp);
+    await page.getByLabel(/^Banner text/).fill(e.banner);
+    for (const partner of e.partners ?? []) {
+      await page.getByLabel('Trusted partners').fill(partner);
+      await page.getByLabel('Trusted partners').press('Enter');
+    }
+  }
+
+  async submit(): Promise<void> {
+    await this.form.getByRole('button', { name: /Create engagement|Save changes/ }).click();
+  }
+}
+
+export class EngagementPage {
+  constructor(private readonly page: Page) {}
+
+  heading(title: string): Locator {
+    return this.page.getByRole('heading', { level: 1, name: title });
+  }
+
+  get windowLabel(): Locator {
+    return this.page.getByTestId('window-label');
+  }
+
+  async edit(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Edit' }).click();
+  }
+
+  /** Close engagement, then confirm in the dialog. */
+  async close(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Close engagement' }).click();
+    await this.page.getByRole('dialog').getByRole('button', { name: 'Close engagement' }).click();
+    await this.page.getByRole('dialog').waitFor({ state: 'hidden' });
+  }
+
+  /** The handling marking: one at the top of the screen and one at the bottom. */
+  get markings(): Locator {
+    return this.page.getByRole('note', { name: 'Handling marking' });
+  }
+}
