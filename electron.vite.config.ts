@@ -8,7 +8,7 @@ export default defineConfig({
       rollupOptions: {
         // The CLI shares the services with the shell but must never load `electron`
         // (test/integration/cli checks its bundle).
-        input: { index: 'main/index.ts', cli: 'main/cli/index.ts' },
+        input: { index: 'main/index.ts', cli: 'main/cli/index.ts', importWorker: 'main/imports/importWorker.ts' },
       },
     },
   },

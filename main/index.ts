@@ -100,7 +100,13 @@ function main(): void {
       },
       window: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
     });
-    const created = createApp({ dataDir: dataDirectory(), platform, appVersion: app.getVersion(), nativeBinding: nativeBinding() });
+    const created = createApp({
+      dataDir: dataDirectory(),
+      platform,
+      appVersion: app.getVersion(),
+      nativeBinding: nativeBinding(),
+      importWorkerPath: join(outDir, 'main', 'importWorker.js'),
+    });
     evalApp = created;
 
     registerElectronIpc(created.dispatch, (event) =>

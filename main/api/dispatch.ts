@@ -25,6 +25,36 @@ export function toApiError(error: unknown, log?: Logger): ApiError {
   return { code: 'INTERNAL', message: 'Something went wrong inside EvalNotes; nothing was changed. The log has details.' };
 }
 
+/** How long a call waits for the database while another connection (an import) writes. */
+const BUSY_WAIT_MS = 120_000;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * Runs a handler, retrying while the database is busy. An import holds the write
+ * lock for seconds; the app's connection has a short busy timeout, so a save
+ * during an import waits here, between event-loop turns, instead of freezing the
+ * window. A busy attempt changed nothing (its transaction rolled back), so trying
+ * again is safe.
+ */
+async function whenNotBusy<T>(run: () => T | Promise<T>): Promise<T> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) {
+        if (isBusy(error)) throw new AppError('CONFLICT', 'The workspace stayed busy (an import or another program is writing); nothing was changed, try again.');
+        throw error;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
 /** Checks a call's input against the contract; throws INVALID_INPUT with one sentence. */
 export function parseCallInput<K extends CallName>(name: K, input: unknown): CallArgs<K> {
   const parsed = calls[name].input.safeParse(input ?? {});
@@ -45,7 +75,7 @@ export function createDispatch(handlers: Handlers, opts: { validateOutput: boole
     if (!parsed.success) return { ok: false, error: { code: 'INVALID_INPUT', message: describeZodError(parsed.error) } };
     try {
       const handler = handlers[name] as (args: unknown) => unknown;
-      const value = await handler(parsed.data);
+      const value = await whenNotBusy(() => handler(parsed.data));
       if (opts.validateOutput) {
         const checked = spec.output.safeParse(value);
         if (!checked.success) {

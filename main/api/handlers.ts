@@ -3,16 +3,25 @@ import { AppError } from '../../shared/result';
 import type { JobRunner } from '../jobs/jobRunner';
 import type { Platform } from '../platform/platform';
 import { verifyAuditChain } from '../audit/auditChain';
+import type { FileRefs } from '../files/fileRefs';
+import type { ImportRunner } from '../imports/importRunner';
 import type { EngagementService } from '../services/engagements';
+import type { RunService } from '../services/runs';
+import type { ThresholdService } from '../services/thresholds';
 import type { Workspace } from '../workspace/workspace';
 import type { Handlers } from './dispatch';
 
 export type HandlerDeps = {
   ws: Workspace;
   engagements: EngagementService;
+  runs: RunService;
+  thresholds: ThresholdService;
+  runImport: ImportRunner;
+  files: FileRefs;
   jobs: JobRunner;
   platform: Platform;
   appVersion: string;
+  changed: (types: string[]) => void;
 };
 
 /**
@@ -52,6 +61,32 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'engagement:create': (input) => (unlocked(), d.engagements.create(input)),
     'engagement:update': ({ id, changes, base_revision }) => (unlocked(), d.engagements.update(id, changes, base_revision)),
     'engagement:close': ({ id }) => (unlocked(), d.engagements.close(id)),
+
+    'imports:start': ({ engagement_id, files, samples }) => {
+      unlocked();
+      d.engagements.get(engagement_id);
+      const resolve = (refs: typeof files) => refs.map((f) => d.files.resolve(f.ref, 'read'));
+      const request = { engagementId: engagement_id, files: resolve(files), samples: resolve(samples) };
+      return d.jobs.start('import', async (ctx) => {
+        const summary = await d.runImport(request, ctx);
+        d.changed(['run', 'result', 'sample']);
+        return summary;
+      });
+    },
+    'runs:list': ({ engagement_id }) => (unlocked(), d.runs.list(engagement_id)),
+    'run:get': ({ id }) => (unlocked(), d.runs.get(id)),
+    'run:createManual': (input) => (unlocked(), d.runs.createManual(input)),
+    'samples:list': ({ run_id, ...page }) => (unlocked(), d.runs.samples(run_id, page)),
+    'sample:get': ({ id }) => (unlocked(), d.runs.sample(id)),
+
+    'thresholds:list': ({ engagement_id }) => (unlocked(), d.thresholds.list(engagement_id)),
+    'threshold:create': (input) => (unlocked(), d.thresholds.create(input)),
+    'threshold:update': ({ id, changes, base_revision }) => (unlocked(), d.thresholds.update(id, changes, base_revision)),
+    'threshold:delete': ({ id }) => {
+      unlocked();
+      d.thresholds.delete(id);
+      return { deleted: true as const };
+    },
 
     'audit:verify': () => (unlocked(), verifyAuditChain(d.ws.db)),
 

@@ -6,7 +6,10 @@ import { FileRefs } from '../files/fileRefs';
 import type { KdfParams } from '../identity/keys';
 import { JobRunner } from '../jobs/jobRunner';
 import type { Platform } from '../platform/platform';
+import { inlineImportRunner, workerImportRunner } from '../imports/importRunner';
 import { EngagementService } from '../services/engagements';
+import { RunService } from '../services/runs';
+import { ThresholdService } from '../services/thresholds';
 import { Workspace } from '../workspace/workspace';
 import { EventBus } from './eventBus';
 
@@ -22,6 +25,11 @@ export type AppOptions = {
   /** Cheaper scrypt for tests only; real workspaces use the default. */
   kdf?: KdfParams;
   nativeBinding?: string;
+  /**
+   * The built import worker (out/main/importWorker.js). Without it imports run on
+   * this thread (tests); the app passes it so imports never block the UI.
+   */
+  importWorkerPath?: string;
   /** How often to look for writes by other processes (the CLI); 0 disables. */
   watchIntervalMs?: number;
 };
@@ -47,14 +55,22 @@ export function createApp(opts: AppOptions): EvalNotesApp {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.kdf ? { kdf: opts.kdf } : {}),
     ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    // Never block the event loop waiting for an import's write lock: dispatch retries.
+    busyTimeoutMs: 20,
   });
   const events = new EventBus();
   const changed = (types: string[]) => events.emit('records:changed', { types });
   const jobs = new JobRunner(events, (e) => toApiError(e, opts.log));
   const files = new FileRefs(opts.tempRoot ?? tmpdir());
+  const location = { dataDir: opts.dataDir, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) };
   const handlers = createHandlers({
     ws: workspace,
     engagements: new EngagementService(workspace, changed),
+    runs: new RunService(workspace, changed),
+    thresholds: new ThresholdService(workspace, changed),
+    runImport: opts.importWorkerPath ? workerImportRunner(location, opts.importWorkerPath) : inlineImportRunner(location),
+    files,
+    changed,
     jobs,
     platform: opts.platform,
     appVersion: opts.appVersion,

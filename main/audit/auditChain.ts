@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { canonicalJson } from '../../shared/canonical';
 import { AuditEventBody, type AuditReport } from '../../shared/domain/audit';
-import type { Db } from '../db/open';
+import type { Db, Statement } from '../db/open';
 
 const GENESIS = Buffer.alloc(32);
 
@@ -17,21 +17,37 @@ export function linkHash(previousHex: string | null, bodyHashHex: string): strin
 
 export type NewEvent = Omit<AuditEventBody, 'seq' | 'salt'>;
 
+/** Prepared once per connection: imports append tens of thousands of events. */
+const statementCache = new WeakMap<Db, { head: Statement; insert: Statement }>();
+function statements(db: Db) {
+  let s = statementCache.get(db);
+  if (!s) {
+    s = {
+      head: db.prepare('SELECT seq, chain_hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
+      insert: db.prepare('INSERT INTO audit_events (seq, record_id, body, body_hash, chain_hash) VALUES (?, ?, ?, ?, ?)'),
+    };
+    statementCache.set(db, s);
+  }
+  return s;
+}
+
+/** Salts drawn from the CSPRNG in blocks: one system call per 256 events. */
+let saltPool = Buffer.alloc(0);
+function nextSalt(): string {
+  if (saltPool.length < 16) saltPool = randomBytes(16 * 256);
+  const salt = saltPool.subarray(0, 16).toString('hex');
+  saltPool = saltPool.subarray(16);
+  return salt;
+}
+
 /** Appends one event; call inside the transaction that wrote the record. */
 export function appendAuditEvent(db: Db, event: NewEvent): AuditEventBody {
-  const last = db.prepare('SELECT seq, chain_hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; chain_hash: string }
-    | undefined;
-  const body: AuditEventBody = { ...event, seq: (last?.seq ?? 0) + 1, salt: randomBytes(16).toString('hex') };
+  const st = statements(db);
+  const last = st.head.get() as { seq: number; chain_hash: string } | undefined;
+  const body: AuditEventBody = { ...event, seq: (last?.seq ?? 0) + 1, salt: nextSalt() };
   const text = canonicalJson(body);
   const bodyHash = sha256Hex(text);
-  db.prepare('INSERT INTO audit_events (seq, record_id, body, body_hash, chain_hash) VALUES (?, ?, ?, ?, ?)').run(
-    body.seq,
-    body.id,
-    text,
-    bodyHash,
-    linkHash(last?.chain_hash ?? null, bodyHash),
-  );
+  st.insert.run(body.seq, body.id, text, bodyHash, linkHash(last?.chain_hash ?? null, bodyHash));
   return body;
 }
 

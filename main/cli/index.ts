@@ -10,6 +10,7 @@ import { version } from '../../package.json';
 import { registerAudit } from './commands/audit';
 import { flagFor, registerEngagements } from './commands/engagements';
 import { registerInit } from './commands/init';
+import { registerResults } from './commands/results';
 import { registerServe } from './commands/serve';
 
 /** Exit codes: 1 refused or failed, 2 usage error, 70 internal error. */
@@ -26,6 +27,7 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`evalnotes: ${(text.split('\n')[0] ?? '').replace(/^error: /, '')} (see --help)\n`) });
   registerInit(program);
   registerEngagements(program);
+  registerResults(program);
   registerAudit(program);
   registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride();

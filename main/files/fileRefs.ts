@@ -35,7 +35,10 @@ export class FileRefs {
   async receiveUpload(name: string, body: Readable, maxBytes: number): Promise<FileRef> {
     const safeName = sanitizeName(name);
     const ref = newRef();
-    const path = join(this.tempDir, ref);
+    // Keep the file's own name: importers pair lm-eval samples files by it.
+    const dir = join(this.tempDir, ref);
+    mkdirSync(dir, { mode: 0o700 });
+    const path = join(dir, safeName);
     let size = 0;
     try {
       await pipeline(
@@ -56,7 +59,7 @@ export class FileRefs {
         await handle.close();
       }
     } catch (error) {
-      await rm(path, { force: true });
+      await rm(dir, { recursive: true, force: true });
       throw error;
     }
     this.entries.set(ref, { path, name: safeName, mode: 'read', size, owned: true });
@@ -66,7 +69,9 @@ export class FileRefs {
   /** A temp file a job writes and the browser then downloads. */
   createOutput(name: string): FileRef {
     const ref = newRef();
-    return this.addWithRef(ref, { path: join(this.tempDir, ref), name: sanitizeName(name), mode: 'write', size: null, owned: true });
+    const safeName = sanitizeName(name);
+    mkdirSync(join(this.tempDir, ref), { mode: 0o700 });
+    return this.addWithRef(ref, { path: join(this.tempDir, ref, safeName), name: safeName, mode: 'write', size: null, owned: true });
   }
 
   resolve(ref: string, mode: 'read' | 'write'): { path: string; name: string } {
@@ -83,7 +88,8 @@ export class FileRefs {
     const entry = this.entries.get(ref);
     if (!entry) return;
     this.entries.delete(ref);
-    if (entry.owned) rmSync(entry.path, { force: true });
+    // Owned files live in a folder of their own, named by the ref.
+    if (entry.owned) rmSync(join(this.tempDir, ref), { recursive: true, force: true });
   }
 
   dispose(): void {

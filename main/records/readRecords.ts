@@ -1,10 +1,13 @@
+import type { z } from 'zod';
 import { recordSchemas, type RecordOf, type StorableType } from '../../shared/domain/records';
 import { AppError } from '../../shared/result';
 import type { Db } from '../db/open';
 
 /** Parses a stored body with its schema (which also decodes "NaN" strings). */
 function parse<T extends StorableType>(type: T, body: string): RecordOf<T> {
-  return recordSchemas[type].parse(JSON.parse(body));
+  // TypeScript cannot narrow the schema map by a generic key.
+  const schema = recordSchemas[type] as unknown as z.ZodType<RecordOf<T>>;
+  return schema.parse(JSON.parse(body));
 }
 
 export function getRecord<T extends StorableType>(db: Db, type: T, id: string): RecordOf<T> {
@@ -20,6 +23,8 @@ export function listRecords<T extends StorableType>(db: Db, type: T): RecordOf<T
 
 /** Every stored revision of a record, oldest first. */
 export function recordRevisions<T extends StorableType>(db: Db, type: T, id: string): RecordOf<T>[] {
-  const rows = db.prepare('SELECT body FROM record_revisions WHERE id = ? ORDER BY revision').all(id) as { body: string }[];
+  const rows = db
+    .prepare('SELECT body FROM (SELECT revision, body FROM record_revisions WHERE id = ? UNION ALL SELECT revision, body FROM records WHERE id = ? AND type = ?) ORDER BY revision')
+    .all(id, id, type) as { body: string }[];
   return rows.map((r) => parse(type, r.body));
 }

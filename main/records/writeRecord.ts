@@ -1,7 +1,7 @@
 /**
  * The single record-write path (DESIGN.md rule 6). It sets author, revision and
- * timestamps, validates the whole record, stores it with its revision history,
- * and appends the audit event, all in one transaction. No other code writes
+ * timestamps, validates the whole record, keeps the superseded revision, and
+ * appends the audit event, all in one transaction (one per batch). No other code writes
  * records.
  */
 import { v7 as uuidv7 } from 'uuid';
@@ -12,6 +12,7 @@ import { AppError } from '../../shared/result';
 import { describeZodError } from '../api/dispatch';
 import { appendAuditEvent, sha256Hex } from '../audit/auditChain';
 import type { Db } from '../db/open';
+import { indexRecord } from './searchIndex';
 
 export type WriteContext = { db: Db; author: string; clock: Clock };
 
@@ -20,66 +21,99 @@ type Editable<T extends StorableType> = Omit<RecordOf<T>, 'type' | 'id' | 'autho
 type Fields<T extends StorableType> = { [K in keyof Editable<T>]?: Editable<T>[K] | null };
 
 export type WriteOp<T extends StorableType> =
-  | { action: 'create'; type: T; fields: Fields<T>; refs?: string[] }
+  /** `id` only when the caller must know it before writing (records that refer to each other). */
+  | { action: 'create'; type: T; id?: string; fields: Fields<T>; refs?: string[] }
   | { action: 'update'; type: T; id: string; fields: Fields<T>; baseRevision?: number; refs?: string[] }
   | { action: 'delete'; type: T; id: string; baseRevision?: number };
 
 type Row = { id: string; type: string; author: string; revision: number; created_at: string; deleted: number; body: string };
 
-const LABEL: Record<StorableType, string> = { engagement: 'engagement' };
+/** Prepared once per connection: a bulk import writes tens of thousands of records. */
+const statementCache = new WeakMap<Db, ReturnType<typeof prepare>>();
+function prepare(db: Db) {
+  return {
+    current: db.prepare('SELECT id, type, author, revision, created_at, deleted, body FROM records WHERE id = ?'),
+    supersede: db.prepare('INSERT INTO record_revisions (id, revision, body, hash) SELECT id, revision, body, hash FROM records WHERE id = ?'),
+    upsert: db.prepare(
+      `INSERT INTO records (id, type, author, revision, created_at, updated_at, deleted, body, hash)
+       VALUES (@id, @type, @author, @revision, @created_at, @updated_at, @deleted, @body, @hash)
+       ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at,
+         deleted = excluded.deleted, body = excluded.body, hash = excluded.hash
+       RETURNING rowid`,
+    ),
+    clearRefs: db.prepare('DELETE FROM record_refs WHERE from_id = ?'),
+    addRef: db.prepare('INSERT INTO record_refs (from_id, author, to_id) VALUES (?, ?, ?)'),
+  };
+}
+function statements(db: Db) {
+  let s = statementCache.get(db);
+  if (!s) statementCache.set(db, (s = prepare(db)));
+  return s;
+}
+
+export type WriteOptions = {
+  /**
+   * Bulk imports leave the search index to one statement after all rows
+   * (searchIndex.indexSamplesOfRun), in the same transaction.
+   */
+  deferSearch?: boolean;
+};
 
 export function writeRecord<T extends StorableType>(ctx: WriteContext, op: WriteOp<T>): RecordOf<T> {
-  const { db } = ctx;
-  return db
-    .transaction(() => {
-      const now = ctx.clock.now().toISOString();
-      let record: Record<string, unknown>;
-      if (op.action === 'create') {
-        record = { ...op.fields, type: op.type, id: uuidv7(), author: ctx.author, revision: 1, created_at: now, updated_at: now, deleted: false };
-      } else {
-        const row = db.prepare('SELECT id, type, author, revision, created_at, deleted, body FROM records WHERE id = ?').get(op.id) as Row | undefined;
-        const label = LABEL[op.type];
-        if (!row || row.type !== op.type || row.deleted) throw new AppError('NOT_FOUND', `There is no ${label} with id ${op.id}.`);
-        if (row.author !== ctx.author) {
-          throw new AppError('NOT_AUTHOR', `This ${label} was written by key ${row.author.slice(0, 8)}…; only its author can change it.`);
-        }
-        if (op.baseRevision !== undefined && op.baseRevision !== row.revision) {
-          throw new AppError('CONFLICT', `This ${label} was changed meanwhile (now revision ${row.revision}, you edited ${op.baseRevision}); reload and try again.`);
-        }
-        const previous = JSON.parse(row.body) as Record<string, unknown>;
-        const fields = op.action === 'update' ? op.fields : {};
-        record = { ...previous, ...fields, revision: row.revision + 1, updated_at: laterThan(now, previous.updated_at), deleted: op.action === 'delete' };
-      }
-      const parsed = recordSchemas[op.type].safeParse(dropCleared(record));
-      if (!parsed.success) throw new AppError('INVALID_INPUT', describeZodError(parsed.error));
-      const stored = parsed.data as RecordOf<T>;
-      const body = canonicalJson(stored);
-      const hash = sha256Hex(body);
+  return writeRecords(ctx, [op])[0] as RecordOf<T>;
+}
 
-      db.prepare(
-        `INSERT INTO records (id, type, author, revision, created_at, updated_at, deleted, body, hash)
-         VALUES (@id, @type, @author, @revision, @created_at, @updated_at, @deleted, @body, @hash)
-         ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at,
-           deleted = excluded.deleted, body = excluded.body, hash = excluded.hash`,
-      ).run({ ...pick(stored), deleted: stored.deleted ? 1 : 0, body, hash });
-      db.prepare('INSERT INTO record_revisions (id, revision, body, hash) VALUES (?, ?, ?, ?)').run(stored.id, stored.revision, body, hash);
-      if (op.action !== 'delete' && op.refs) {
-        db.prepare('DELETE FROM record_refs WHERE from_id = ?').run(stored.id);
-        const addRef = db.prepare('INSERT INTO record_refs (from_id, author, to_id) VALUES (?, ?, ?)');
-        for (const to of new Set(op.refs)) addRef.run(stored.id, ctx.author, to);
-      }
-      appendAuditEvent(db, {
-        at: stored.updated_at,
-        actor: ctx.author,
-        action: op.action,
-        entity: op.type,
-        id: stored.id,
-        revision: stored.revision,
-        record_hash: hash,
-      });
-      return stored;
-    })
-    .immediate();
+/** Several writes in one transaction: all of them, or (on any error) none. */
+export function writeRecords<T extends StorableType>(ctx: WriteContext, ops: readonly WriteOp<T>[], opts: WriteOptions = {}): RecordOf<T>[] {
+  return ctx.db.transaction(() => ops.map((op) => writeOne(ctx, op, opts))).immediate();
+}
+
+function writeOne<T extends StorableType>(ctx: WriteContext, op: WriteOp<T>, opts: WriteOptions): RecordOf<T> {
+  const { db } = ctx;
+  const st = statements(db);
+  const now = ctx.clock.now().toISOString();
+  let record: Record<string, unknown>;
+  if (op.action === 'create') {
+    if (op.id !== undefined && st.current.get(op.id)) throw new AppError('CONFLICT', `A record with id ${op.id} already exists.`);
+    record = { ...op.fields, type: op.type, id: op.id ?? uuidv7(), author: ctx.author, revision: 1, created_at: now, updated_at: now, deleted: false };
+  } else {
+    const row = st.current.get(op.id) as Row | undefined;
+    const label = op.type;
+    if (!row || row.type !== op.type || row.deleted) throw new AppError('NOT_FOUND', `There is no ${label} with id ${op.id}.`);
+    if (row.author !== ctx.author) {
+      throw new AppError('NOT_AUTHOR', `This ${label} was written by key ${row.author.slice(0, 8)}…; only its author can change it.`);
+    }
+    if (op.baseRevision !== undefined && op.baseRevision !== row.revision) {
+      throw new AppError('CONFLICT', `This ${label} was changed meanwhile (now revision ${row.revision}, you edited ${op.baseRevision}); reload and try again.`);
+    }
+    const previous = JSON.parse(row.body) as Record<string, unknown>;
+    const fields = op.action === 'update' ? op.fields : {};
+    record = { ...previous, ...fields, revision: row.revision + 1, updated_at: laterThan(now, previous.updated_at), deleted: op.action === 'delete' };
+  }
+  const parsed = recordSchemas[op.type].safeParse(dropCleared(record));
+  if (!parsed.success) throw new AppError('INVALID_INPUT', describeZodError(parsed.error));
+  const stored = parsed.data as RecordOf<T>;
+  const body = canonicalJson(stored);
+  const hash = sha256Hex(body);
+
+  // The superseded revision moves to the history table; records holds the current one.
+  if (op.action !== 'create') st.supersede.run(stored.id);
+  const { rowid } = st.upsert.get({ ...pick(stored), deleted: stored.deleted ? 1 : 0, body, hash }) as { rowid: number };
+  if (!opts.deferSearch) indexRecord(db, rowid, stored);
+  if (op.action !== 'delete' && op.refs) {
+    st.clearRefs.run(stored.id);
+    for (const to of new Set(op.refs)) st.addRef.run(stored.id, ctx.author, to);
+  }
+  appendAuditEvent(db, {
+    at: stored.updated_at,
+    actor: ctx.author,
+    action: op.action,
+    entity: op.type,
+    id: stored.id,
+    revision: stored.revision,
+    record_hash: hash,
+  });
+  return stored;
 }
 
 function pick(r: { id: string; type: string; author: string; revision: number; created_at: string; updated_at: string }) {

@@ -1,23 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import { stringifyJson } from '../../shared/numbers';
+import { CONTENT_SECURITY_POLICY } from '../rendererAssets';
 
 /**
  * The renderer is built by Vite into external .js/.css files, and React sets
  * `style` props through the CSSOM (which CSP does not govern), so no inline
  * script or style is needed: nothing here says 'unsafe-inline'.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY };
 
 /** Sent on every response, refusals included: a 401 page is a page too. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

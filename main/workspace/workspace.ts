@@ -9,7 +9,14 @@ import { createSealedIdentity, rewrapMasterKey, unlockIdentity, DEFAULT_KDF, typ
 import type { WriteContext } from '../records/writeRecord';
 import { DATABASE_FILE } from './paths';
 
-export type WorkspaceOptions = { dataDir: string; clock?: Clock; kdf?: KdfParams; nativeBinding?: string };
+export type WorkspaceOptions = {
+  dataDir: string;
+  clock?: Clock;
+  kdf?: KdfParams;
+  nativeBinding?: string;
+  integrityCheck?: boolean;
+  busyTimeoutMs?: number;
+};
 
 type IdentityRow = SealedIdentity & { name: string; org: string; role: 'evaluator' | 'supervisor'; created_at: string };
 
@@ -30,7 +37,11 @@ export class Workspace {
   static open(opts: WorkspaceOptions): Workspace {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     const path = join(opts.dataDir, DATABASE_FILE);
-    const db = openDatabase(path, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+    const db = openDatabase(path, {
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+      ...(opts.integrityCheck === false ? { integrityCheck: false } : {}),
+      ...(opts.busyTimeoutMs !== undefined ? { busyTimeoutMs: opts.busyTimeoutMs } : {}),
+    });
     try {
       migrate(db, path);
     } catch (error) {
@@ -99,6 +110,11 @@ export class Workspace {
     if (!row) throw new AppError('NOT_INITIALIZED', 'This workspace has no identity yet; create one first.');
     const rewrapped = await rewrapMasterKey(row, oldPassphrase, newPassphrase, this.kdf);
     this.db.prepare('UPDATE identity SET kdf = @kdf, wrapped_master_key = @wrapped_master_key WHERE singleton = 1').run(rewrapped);
+  }
+
+  /** Where content-addressed files (attachments, imported logs) live. */
+  get blobDir(): string {
+    return join(this.dataDir, 'blobs');
   }
 
   /** What the single write function needs: records are authored by this identity. */

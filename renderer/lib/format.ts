@@ -19,3 +19,44 @@ export function formatTimestamp(ts: string): string {
 export function shortKey(keyId: string): string {
   return (keyId.slice(0, 16).match(/.{4}/g) ?? []).join(' ');
 }
+
+/**
+ * A measured value as people read it. Non-finite values are data (NaN is
+ * "unscored" in Inspect) and are shown as such, never as 0 or a blank.
+ * Values of 1 and above keep up to 4 decimals; smaller ones 4 significant digits.
+ */
+export function formatMeasure(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Number.POSITIVE_INFINITY) return '∞';
+  if (n === Number.NEGATIVE_INFINITY) return '−∞';
+  if (Number.isInteger(n)) return String(n);
+  const rounded = Math.abs(n) >= 1 ? Number(n.toFixed(4)) : Number(n.toPrecision(4));
+  return String(rounded);
+}
+
+/** The full value, for a title or a copy: what formatMeasure may have rounded. */
+export function exactMeasure(n: number): string {
+  return Number.isFinite(n) ? String(n) : formatMeasure(n);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+}
+
+/** The first 12 hex digits of a SHA-256: enough to recognise a file. */
+export function shortSha(sha256: string): string {
+  return sha256.slice(0, 12);
+}
+
+/** "3 samples", "1 sample". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

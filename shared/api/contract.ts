@@ -9,8 +9,10 @@ import { AuditReport } from '../domain/audit';
 import { Engagement, EngagementChanges, EngagementInput } from '../domain/engagement';
 import { RecordId } from '../domain/ids';
 import { Identity, IdentityInput, Passphrase } from '../domain/identity';
+import { RunWithResults, Sample, SamplePage } from '../domain/imports';
+import { ManualRunInput, Threshold, ThresholdInput, Comparison } from '../domain/run';
 import { FileFilter, FileRef } from './files';
-import { JobFinished, JobId, JobProgress, JobSummary } from './jobs';
+import { JobFinished, JobId, JobProgress, JobStarted, JobSummary } from './jobs';
 
 const none = z.strictObject({});
 const byId = z.strictObject({ id: RecordId });
@@ -54,6 +56,45 @@ export const calls = {
     'Edit an engagement this workspace authored.',
   ),
   'engagement:close': call(byId, Engagement, 'Mark an engagement closed.'),
+
+  'imports:start': call(
+    z.strictObject({
+      engagement_id: RecordId,
+      files: z.array(FileRef).min(1, { message: 'must name at least one file' }).max(200),
+      /** lm-eval samples files to pair with results files (those beside them are found on their own). */
+      samples: z.array(FileRef).max(500).default([]),
+    }),
+    JobStarted,
+    'Import evaluation logs as a job; job:finished carries an ImportSummary.',
+  ),
+  'runs:list': call(z.strictObject({ engagement_id: RecordId }), z.array(RunWithResults), 'Runs of an engagement with their results, newest first.'),
+  'run:get': call(byId, RunWithResults, 'One run with its results.'),
+  'run:createManual': call(ManualRunInput, RunWithResults, 'Record a run and its results by hand, for harnesses EvalNotes does not parse.'),
+  'samples:list': call(
+    z.strictObject({
+      run_id: RecordId,
+      /** Words to find in input, target or output (full-text search). */
+      query: z.string().max(500).default(''),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(500).default(100),
+    }),
+    SamplePage,
+    'A page of a run’s samples, optionally filtered by text.',
+  ),
+  'sample:get': call(byId, Sample, 'One sample with its full input, target, output and scores.'),
+
+  'thresholds:list': call(z.strictObject({ engagement_id: RecordId }), z.array(Threshold), 'The engagement’s local thresholds (sensitive: they stay on this machine).'),
+  'threshold:create': call(ThresholdInput, Threshold, 'Add a threshold for (task, scorer or filter, metric).'),
+  'threshold:update': call(
+    z.strictObject({
+      id: RecordId,
+      base_revision: z.number().int().min(1).optional(),
+      changes: z.strictObject({ comparison: Comparison.optional(), value: ThresholdInput.shape.value.optional() }),
+    }),
+    Threshold,
+    'Change a threshold’s comparison or value.',
+  ),
+  'threshold:delete': call(byId, z.strictObject({ deleted: z.literal(true) }), 'Remove a threshold (a tombstone revision).'),
 
   'audit:verify': call(none, AuditReport, 'Recompute the audit chain and name the first broken link.'),
 

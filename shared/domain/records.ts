@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { Engagement } from './engagement';
+import { MetricResult, Run, Sample, Threshold } from './run';
 import type { RecordType } from './record';
 
 /**
@@ -8,6 +9,10 @@ import type { RecordType } from './record';
  */
 export const recordSchemas = {
   engagement: Engagement,
+  threshold: Threshold,
+  run: Run,
+  result: MetricResult,
+  sample: Sample,
 } satisfies Partial<Record<RecordType, z.ZodType>>;
 
 export type StorableType = keyof typeof recordSchemas;

@@ -253,3 +253,142 @@ export class EngagementPage {
     return this.page.getByRole('note', { name: 'Handling marking' });
   }
 }
+
+/** The engagement's sections: Overview, Runs, Thresholds. */
+export class EngagementSections {
+  constructor(private readonly page: Page) {}
+
+  get nav(): Locator {
+    return this.page.getByRole('navigation', { name: 'Engagement sections' });
+  }
+
+  async open(section: 'Overview' | 'Runs' | 'Thresholds'): Promise<void> {
+    await this.nav.getByRole('link', { name: section }).click();
+    await this.nav.locator('a[aria-current="page"]').filter({ hasText: new RegExp(`^${section}$`) }).waitFor();
+  }
+}
+
+export type DroppedFile = { name: string; mimeType: string; bytes: Buffer };
+
+export class RunsPage {
+  constructor(private readonly page: Page) {}
+
+  get dropZone(): Locator {
+    return this.page.getByTestId('drop-zone');
+  }
+
+  /** Import logs… then the browser's file chooser, as a person would. */
+  async importWithChooser(paths: string[]): Promise<void> {
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.page.getByRole('button', { name: 'Import logs…' }).click();
+    await (await chooser).setFiles(paths);
+  }
+
+  /** Drags files over the view and drops them (a real DataTransfer; Playwright cannot drag from the desktop). */
+  async dropFiles(files: DroppedFile[], beforeDrop?: () => Promise<void>): Promise<void> {
+    const payload = files.map((f) => ({ name: f.name, mimeType: f.mimeType, base64: f.bytes.toString('base64') }));
+    const dataTransfer = await this.page.evaluateHandle((list) => {
+      // Runs in the page; the test project has no DOM types, so name what is used.
+      const w = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: Uint8Array[], name: string, opts: { type: string }) => unknown;
+        atob(s: string): string;
+      };
+      const dt = new w.DataTransfer();
+      for (const f of list) {
+        const bytes = Uint8Array.from(w.atob(f.base64), (c) => c.charCodeAt(0));
+        dt.items.add(new w.File([bytes], f.name, { type: f.mimeType }));
+      }
+      return dt;
+    }, payload);
+    await this.dropZone.dispatchEvent('dragenter', { dataTransfer });
+    await this.dropZone.dispatchEvent('dragover', { dataTransfer });
+    if (beforeDrop) await beforeDrop();
+    await this.dropZone.dispatchEvent('drop', { dataTransfer });
+  }
+
+  /** The newest import's card. */
+  get latestImport(): Locator {
+    return this.page.locator('.import-card').first();
+  }
+
+  async waitForImportFinished(): Promise<Locator> {
+    const card = this.latestImport;
+    await card.getByRole('status').filter({ hasText: /^Import (finished|failed|cancelled)/ }).waitFor({ timeout: 60_000 });
+    return card;
+  }
+
+  get table(): Locator {
+    return this.page.getByRole('table', { name: 'Runs' });
+  }
+
+  row(task: string): Locator {
+    return this.table.getByRole('row').filter({ has: this.page.getByRole('link', { name: task, exact: true }) });
+  }
+
+  header(name: string): Locator {
+    return this.table.getByRole('columnheader', { name: new RegExp(`^${name}`) });
+  }
+
+  get filter(): Locator {
+    return this.page.getByLabel('Filter runs');
+  }
+
+  async openRun(task: string): Promise<void> {
+    await this.row(task).getByRole('link', { name: task, exact: true }).click();
+    await this.page.getByRole('heading', { level: 1, name: task }).waitFor();
+  }
+}
+
+export class RunDetailPage {
+  constructor(private readonly page: Page) {}
+
+  metricRow(metric: string): Locator {
+    return this.page.getByTestId('metric-row').filter({ has: this.page.getByRole('cell', { name: metric, exact: true }) });
+  }
+
+  get chart(): Locator {
+    return this.page.locator('.results-chart svg').first();
+  }
+
+  get search(): Locator {
+    return this.page.getByLabel('Search samples');
+  }
+
+  get samples(): Locator {
+    return this.page.getByRole('grid', { name: 'Samples' });
+  }
+
+  sampleRow(sampleId: string): Locator {
+    return this.samples.getByRole('row').filter({ has: this.page.getByRole('gridcell', { name: sampleId, exact: true }) });
+  }
+
+  get detail(): Locator {
+    return this.page.getByTestId('sample-detail');
+  }
+
+  detailBlock(title: 'Input' | 'Target' | 'Output'): Locator {
+    return this.detail.getByRole('region', { name: title, exact: true }).locator('pre');
+  }
+}
+
+export class ThresholdsPage {
+  constructor(private readonly page: Page) {}
+
+  async add(t: { task: string; scorer: string; metric: string; comparison: '>=' | '>' | '<=' | '<'; value: string }): Promise<void> {
+    await this.page.getByLabel('Task', { exact: true }).fill(t.task);
+    await this.page.getByLabel('Scorer or filter', { exact: true }).fill(t.scorer);
+    await this.page.getByLabel('Metric', { exact: true }).fill(t.metric);
+    await this.page.getByLabel('Comparison', { exact: true }).selectOption(t.comparison);
+    await this.page.getByLabel('Value', { exact: true }).fill(t.value);
+    await this.page.getByRole('button', { name: 'Add threshold' }).click();
+  }
+
+  get table(): Locator {
+    return this.page.getByRole('table', { name: 'Thresholds' });
+  }
+
+  get error(): Locator {
+    return this.page.locator('form.threshold-form').getByRole('alert');
+  }
+}

@@ -158,6 +158,7 @@ export function registerEngagements(program: Command): void {
 /** Field names in error sentences become the flags a CLI user typed. */
 export function flagFor(field: string): string {
   const top = field.split('.')[0] ?? field;
+  if (top === 'engagement_id') return '--engagement';
   if (field === 'handling.tlp') return '--tlp';
   if (field === 'handling.banner') return '--banner';
   if (top === 'partners') return '--partner';

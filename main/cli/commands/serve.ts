@@ -29,10 +29,11 @@ export function registerServe(program: Command): void {
       const { dataDir, json } = globalOptions(cmd);
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('INVALID_INPUT', `--port must be a whole number from 0 to 65535, not ${o.port}.`);
-      const app = createApp({ dataDir, platform: browserPlatform, appVersion: version, log });
+      const here = dirname(fileURLToPath(import.meta.url));
+      const app = createApp({ dataDir, platform: browserPlatform, appVersion: version, log, importWorkerPath: join(here, 'importWorker.js') });
       let host: Awaited<ReturnType<typeof startServeHost>>;
       try {
-        const rendererDir = join(dirname(fileURLToPath(import.meta.url)), '../renderer');
+        const rendererDir = join(here, '../renderer');
         host = await startServeHost({ app, rendererDir, port, host: '127.0.0.1', log });
       } catch (error) {
         await app.close();

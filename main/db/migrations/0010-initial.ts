@@ -32,7 +32,8 @@ export function up(db: Db): void {
     ) STRICT;
     CREATE INDEX records_by_type ON records (type, deleted, updated_at);
 
-    -- Each revision ever written, so a record can be shown as it was.
+    -- Every superseded revision (records holds the current one), so a record
+    -- can be shown as it was.
     CREATE TABLE record_revisions (
       id TEXT NOT NULL REFERENCES records (id),
       revision INTEGER NOT NULL,

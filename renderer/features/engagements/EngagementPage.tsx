@@ -11,6 +11,7 @@ import { useToday } from '../../lib/useToday';
 import { useEngagementsStore } from '../../stores/engagementsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
+import { EngagementTabs } from '../results/EngagementFrame';
 import { WindowLabel } from './WindowLabel';
 
 const STATUS_LABEL: Record<Engagement['status'], string> = { planned: 'Planned', active: 'Active', closed: 'Closed' };
@@ -67,6 +68,7 @@ export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
           )}
         </div>
       </header>
+      <EngagementTabs engagementId={e.id} current="overview" />
 
       <section className={`window-card ${e.status !== 'closed' && win.urgent ? 'window-card--urgent' : ''}`} aria-label="Review window">
         <p className="window-label" data-testid="window-label">

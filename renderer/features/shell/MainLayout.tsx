@@ -3,12 +3,19 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Engagement } from '../../../shared/domain/engagement';
 import { HandlingBanner } from '../../components/HandlingBanner';
 import { hasCommandModifier } from '../../lib/keys';
-import { routeHash } from '../../lib/route';
+import { routeEngagementId, routeHash } from '../../lib/route';
 import { followEngagements, useEngagementsStore } from '../../stores/engagementsStore';
+import { followImports } from '../../stores/importsStore';
+import { followRuns } from '../../stores/runsStore';
+import { followThresholds } from '../../stores/thresholdsStore';
 import { useUiStore } from '../../stores/uiStore';
+import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { EngagementForm } from '../engagements/EngagementForm';
 import { EngagementPage } from '../engagements/EngagementPage';
 import { EmptyState, Overview } from '../engagements/Home';
+import { RunPage } from '../results/RunPage';
+import { RunsView } from '../results/RunsView';
+import { ThresholdsView } from '../results/ThresholdsView';
 import { Sidebar } from './Sidebar';
 
 function NotFound() {
@@ -36,10 +43,15 @@ export function MainLayout() {
   );
   const { items, loaded, select } = useEngagementsStore(useShallow((s) => ({ items: s.items, loaded: s.loaded, select: s.select })));
   const main = useRef<HTMLElement>(null);
-  const routeId = route.page === 'engagement' || route.page === 'edit' ? route.id : null;
+  const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
+  const routeId = routeEngagementId(route);
   const current = routeId ? items.find((e) => e.id === routeId) : undefined;
 
   useEffect(() => followEngagements(), []);
+  useEffect(() => followRuns(), []);
+  useEffect(() => followThresholds(), []);
+  // Import jobs keep reporting while the person looks at other screens.
+  useEffect(() => followImports(), []);
   // Each page starts at its top; <main> is one scroller shared by all pages.
   const pageKey = routeHash(route);
   useEffect(() => {
@@ -75,6 +87,9 @@ export function MainLayout() {
   else if (route.page === 'new') page = <EngagementForm key="new" onSaved={onSaved} onCancel={leaveForm} />;
   else if (route.page === 'edit' && current)
     page = <EngagementForm key={`edit-${current.id}`} engagement={current} onSaved={onSaved} onCancel={leaveForm} />;
+  else if (route.page === 'runs' && current) page = <RunsView key={`runs-${current.id}`} engagement={current} />;
+  else if (route.page === 'thresholds' && current) page = <ThresholdsView key={`thresholds-${current.id}`} engagement={current} myKey={myKey} />;
+  else if (route.page === 'run' && current) page = <RunPage key={`run-${route.runId}`} engagement={current} runId={route.runId} />;
   else if (current) page = <EngagementPage engagement={current} />;
   else if (routeId) page = <NotFound />;
   else page = items.length === 0 ? <EmptyState /> : <Overview />;

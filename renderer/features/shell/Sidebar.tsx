@@ -8,6 +8,9 @@ import { shortcutLabel } from '../../lib/keys';
 import { routeHash } from '../../lib/route';
 import { useToday } from '../../lib/useToday';
 import { useEngagementsStore } from '../../stores/engagementsStore';
+import { useImportsStore } from '../../stores/importsStore';
+import { useRunsStore } from '../../stores/runsStore';
+import { useThresholdsStore } from '../../stores/thresholdsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { WindowLabel } from '../engagements/WindowLabel';
@@ -89,7 +92,11 @@ function IdentityFooter() {
   async function onLock() {
     try {
       await lock();
+      // Nothing sensitive stays in memory once locked: thresholds above all.
       reset();
+      useRunsStore.getState().reset();
+      useThresholdsStore.getState().reset();
+      useImportsStore.getState().reset();
     } catch (err) {
       notify('error', errorMessage(err));
     }

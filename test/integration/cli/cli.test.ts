@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../../helpers/cli';
 import { tempDir } from '../../helpers/app';
+import { fixture } from '../../helpers/fixtures';
 
 const PASS = { EVALNOTES_PASSPHRASE: 'correct horse battery staple' };
 const dir = tempDir('evalnotes-cli-');
@@ -131,5 +132,42 @@ describe('evalnotes CLI', () => {
     const broken = cli(['audit', 'verify']);
     expectOneLineFailure(broken, 1, /audit chain broken: Event 2 was altered/);
     expect(JSON.parse(cli(['audit', 'verify', '--json']).stdout)).toMatchObject({ ok: false, problem: { seq: 2 } });
+  });
+
+  it('imports logs, lists runs with thresholds, and gives the same numbers as JSON', () => {
+    const e = JSON.parse(cli([...addArgs(['--model', 'Vega']), '--json']).stdout) as { id: string };
+    const log = fixture('inspect_eval/inspect_ai__2025-09-23_security-guide.eval');
+    const imported = cli(['import', log, '--engagement', e.id, '--json']);
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    const summary = JSON.parse(imported.stdout) as { files: { status: string; run_id: string; metrics: { metric: string; value: number; n: number }[] }[] };
+    expect(summary.files[0]).toMatchObject({ status: 'imported', metrics: [{ metric: 'accuracy', value: 0.6875, n: 16 }] });
+    const again = cli(['import', log, '--engagement', e.id]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already imported as run .* nothing changed/);
+
+    const added = cli(['threshold', 'add', '--engagement', e.id, '--task', 'security_guide', '--scorer', 'model_graded_fact', '--metric', 'accuracy', '--comparison', '>=', '--value', '0.7']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/stays on this machine/);
+    const runs = cli(['runs', '--engagement', e.id]);
+    expect(runs.stdout).toMatch(/security_guide.*model_graded_fact\s+accuracy\s+0\.6875\s+0\.1197\s+16\s+misses >= 0\.7/);
+    const listed = JSON.parse(cli(['runs', '--engagement', e.id, '--json']).stdout) as { run: { id: string }; results: { value: number }[] }[];
+    expect(listed).toEqual([expect.objectContaining({ run: expect.objectContaining({ id: summary.files[0]?.run_id }) as unknown })]);
+    expect(JSON.parse(cli(['thresholds', '--engagement', e.id, '--json']).stdout)).toMatchObject([{ comparison: '>=', value: 0.7 }]);
+  });
+
+  it('reports a file that is not a log with one line and exit 1, importing the others', () => {
+    const e = (JSON.parse(cli(['engagements', '--json']).stdout) as { id: string }[])[0]?.id ?? '';
+    const r = cli(['import', fixture('inspect_json/aux/inspect_ai__log-sets_logs.json'), fixture('inspect_json/inspect_ai__log_formats.json'), '--engagement', e]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^evalnotes: inspect_ai__log-sets_logs.json is an Inspect log-directory index/);
+    expect(r.stdout).toMatch(/inspect_ai__log_formats.json: imported as run/);
+  });
+
+  it('refuses a threshold that is not a number', () => {
+    const e = (JSON.parse(cli(['engagements', '--json']).stdout) as { id: string }[])[0]?.id ?? '';
+    const r = cli(['threshold', 'add', '--engagement', e, '--task', 't', '--metric', 'm', '--comparison', '>=', '--value', 'high']);
+    expectOneLineFailure(r, 1, /--value: expected number/);
   });
 });

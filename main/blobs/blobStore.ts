@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { open, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../../shared/result';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Content-addressed files outside SQLite (attachments, imported logs):
+ * `blobs/ab/cdef…`. Each is written to a temp name, fsynced, renamed, and its
+ * folder fsynced, so a crash leaves either the whole blob or none; the same
+ * bytes are stored once.
+ */
+export class BlobStore {
+  private readonly tmpDir: string;
+
+  constructor(readonly root: string) {
+    this.tmpDir = join(root, 'tmp');
+    mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+  }
+
+  path(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new AppError('INVALID_INPUT', 'That is not a SHA-256 digest.');
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2));
+  }
+
+  has(sha256: string): boolean {
+    return existsSync(this.path(sha256));
+  }
+
+  /**
+   * Streams bytes in while hashing them. Returns the digest, the size and whether
+   * the blob is new (false when the same bytes were already stored).
+   */
+  async put(source: Readable, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<{ sha256: string; size: number; added: boolean }> {
+    const tmp = join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        onBytes?.(size);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(source, meter, createWriteStream(tmp, { mode: 0o600 }), signal ? { signal } : {});
+      await fsync(tmp);
+      const sha256 = hash.digest('hex');
+      const target = this.path(sha256);
+      if (existsSync(target)) {
+        await rm(tmp, { force: true });
+        return { sha256, size, added: false };
+      }
+      mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+      await rename(tmp, target);
+      await fsync(dirname(target));
+      return { sha256, size, added: true };
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+  }
+
+  putFile(path: string, onBytes?: (n: number) => void, signal?: AbortSignal) {
+    return this.put(createReadStream(path, { highWaterMark: 1 << 20 }), onBytes, signal);
+  }
+
+  async size(sha256: string): Promise<number> {
+    return (await stat(this.path(sha256))).size;
+  }
+
+  /** Reads a byte range (a sample's bytes inside a log). */
+  async readRange(sha256: string, offset: number, length: number): Promise<Buffer> {
+    const handle = await open(this.path(sha256), 'r');
+    try {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Removes a blob nothing refers to (after a failed import that added it). */
+  async remove(sha256: string): Promise<void> {
+    const path = this.path(sha256);
+    await rm(path, { force: true });
+    await rmdir(dirname(path)).catch(() => undefined); // only if now empty
+  }
+}
+
+async function fsync(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

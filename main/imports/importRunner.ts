@@ -1,0 +1,60 @@
+import { Worker } from 'node:worker_threads';
+import type { ImportSummary } from '../../shared/domain/imports';
+import { AppError, type ApiError } from '../../shared/result';
+import { BlobStore } from '../blobs/blobStore';
+import type { JobContext } from '../jobs/jobRunner';
+import { importLogs, type ImportRequest } from '../services/imports';
+import { Workspace } from '../workspace/workspace';
+
+export type ImportRunner = (req: ImportRequest, ctx: JobContext) => Promise<ImportSummary>;
+
+export type WorkspaceLocation = { dataDir: string; nativeBinding?: string };
+
+/** Messages between the app and the import worker. */
+export type ToWorker = { kind: 'start'; location: WorkspaceLocation; request: ImportRequest } | { kind: 'cancel' };
+export type FromWorker =
+  | { kind: 'progress'; done: number; total: number | null; message: string }
+  | { kind: 'done'; summary: ImportSummary }
+  | { kind: 'failed'; error: ApiError };
+
+/**
+ * Imports use their own connection, so their long transaction never mixes with
+ * the app's other writes. Inline (CLI, tests) it runs on this thread; in the app
+ * it runs in a worker thread, so parsing and bulk inserts never block the event
+ * loop that serves the UI.
+ */
+export function inlineImportRunner(location: WorkspaceLocation): ImportRunner {
+  return async (req, ctx) => {
+    const ws = Workspace.open({ ...location, integrityCheck: false });
+    try {
+      return await importLogs(ws, new BlobStore(ws.blobDir), req, ctx);
+    } finally {
+      ws.close();
+    }
+  };
+}
+
+export function workerImportRunner(location: WorkspaceLocation, workerPath: string): ImportRunner {
+  return (req, ctx) =>
+    new Promise<ImportSummary>((resolve, reject) => {
+      const worker = new Worker(workerPath);
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        ctx.signal.removeEventListener('abort', onAbort);
+        fn();
+        void worker.terminate();
+      };
+      const onAbort = () => worker.postMessage({ kind: 'cancel' } satisfies ToWorker);
+      ctx.signal.addEventListener('abort', onAbort);
+      worker.on('message', (m: FromWorker) => {
+        if (m.kind === 'progress') ctx.progress(m.done, m.total, m.message);
+        else if (m.kind === 'done') settle(() => resolve(m.summary));
+        else settle(() => reject(new AppError(m.error.code, m.error.message)));
+      });
+      worker.on('error', (error) => settle(() => reject(error)));
+      worker.on('exit', (code) => settle(() => reject(new AppError('INTERNAL', `The import stopped unexpectedly (worker exit ${code}); nothing was imported.`))));
+      worker.postMessage({ kind: 'start', location, request: req } satisfies ToWorker);
+    });
+}
