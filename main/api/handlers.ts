@@ -68,9 +68,14 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const resolve = (refs: typeof files) => refs.map((f) => d.files.resolve(f.ref, 'read'));
       const request = { engagementId: engagement_id, files: resolve(files), samples: resolve(samples) };
       return d.jobs.start('import', async (ctx) => {
-        const summary = await d.runImport(request, ctx);
-        d.changed(['run', 'result', 'sample']);
-        return summary;
+        try {
+          const summary = await d.runImport(request, ctx);
+          d.changed(['run', 'result', 'sample']);
+          return summary;
+        } finally {
+          // The logs are in the blob store now (or refused): free uploaded copies.
+          for (const f of [...files, ...samples]) d.files.release(f.ref);
+        }
       });
     },
     'runs:list': ({ engagement_id }) => (unlocked(), d.runs.list(engagement_id)),

@@ -25,7 +25,7 @@ export function indexSamplesOfRun(db: Db, runId: string): number {
     .prepare(
       `INSERT INTO search_index (rowid, type, body)
        SELECT rowid, 'sample', ${SAMPLE_TEXT_SQL} FROM records
-       WHERE type = 'sample' AND json_extract(body, '$.run_id') = ? AND deleted = 0`,
+       WHERE parent_id = ? AND type = 'sample' AND deleted = 0`,
     )
     .run(runId).changes;
 }

@@ -6,7 +6,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '../../shared/canonical';
-import { recordSchemas, type RecordOf, type StorableType } from '../../shared/domain/records';
+import { parentField, recordSchemas, type RecordOf, type StorableType } from '../../shared/domain/records';
 import type { Clock } from '../../shared/reviewWindow';
 import { AppError } from '../../shared/result';
 import { describeZodError } from '../api/dispatch';
@@ -35,8 +35,8 @@ function prepare(db: Db) {
     current: db.prepare('SELECT id, type, author, revision, created_at, deleted, body FROM records WHERE id = ?'),
     supersede: db.prepare('INSERT INTO record_revisions (id, revision, body, hash) SELECT id, revision, body, hash FROM records WHERE id = ?'),
     upsert: db.prepare(
-      `INSERT INTO records (id, type, author, revision, created_at, updated_at, deleted, body, hash)
-       VALUES (@id, @type, @author, @revision, @created_at, @updated_at, @deleted, @body, @hash)
+      `INSERT INTO records (id, type, author, revision, created_at, updated_at, deleted, body, hash, parent_id)
+       VALUES (@id, @type, @author, @revision, @created_at, @updated_at, @deleted, @body, @hash, @parent_id)
        ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at,
          deleted = excluded.deleted, body = excluded.body, hash = excluded.hash
        RETURNING rowid`,
@@ -98,10 +98,12 @@ function writeOne<T extends StorableType>(ctx: WriteContext, op: WriteOp<T>, opt
 
   // The superseded revision moves to the history table; records holds the current one.
   if (op.action !== 'create') st.supersede.run(stored.id);
-  const { rowid } = st.upsert.get({ ...pick(stored), deleted: stored.deleted ? 1 : 0, body, hash }) as { rowid: number };
+  const parent = parentField[op.type];
+  const parent_id = parent ? ((stored as Record<string, unknown>)[parent] as string) : null;
+  const { rowid } = st.upsert.get({ ...pick(stored), deleted: stored.deleted ? 1 : 0, body, hash, parent_id }) as { rowid: number };
   if (!opts.deferSearch) indexRecord(db, rowid, stored);
   if (op.action !== 'delete' && op.refs) {
-    st.clearRefs.run(stored.id);
+    if (op.action === 'update') st.clearRefs.run(stored.id);
     for (const to of new Set(op.refs)) st.addRef.run(stored.id, ctx.author, to);
   }
   appendAuditEvent(db, {

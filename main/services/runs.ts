@@ -9,6 +9,18 @@ import { v7 as uuidv7 } from 'uuid';
 
 const EXCERPT = 300;
 
+/** The hot queries, exported so tests can check their plans use the parent index. */
+export const runQueries = {
+  runsOfEngagement: "SELECT body FROM records WHERE parent_id = ? AND type = 'run' AND deleted = 0 ORDER BY id DESC",
+  resultsOfRun: "SELECT body FROM records WHERE parent_id = ? AND type = 'result' AND deleted = 0 ORDER BY rowid",
+  samplesFrom: (search: boolean) =>
+    search
+      ? `FROM search_index JOIN records ON records.rowid = search_index.rowid
+         WHERE search_index MATCH @match AND records.parent_id = @run AND records.type = 'sample' AND records.deleted = 0`
+      : `FROM records WHERE parent_id = @run AND type = 'sample' AND deleted = 0`,
+  samplesPage: (search: boolean) => `SELECT records.body AS body ${runQueries.samplesFrom(search)} ORDER BY records.rowid LIMIT @limit OFFSET @offset`,
+};
+
 /** Runs, their results and samples: what the results screens read. */
 export class RunService {
   constructor(
@@ -19,7 +31,7 @@ export class RunService {
   list(engagementId: string): RunWithResults[] {
     getRecord(this.ws.db, 'engagement', engagementId);
     const runs = this.ws.db
-      .prepare("SELECT body FROM records WHERE type = 'run' AND deleted = 0 AND json_extract(body, '$.engagement_id') = ? ORDER BY id DESC")
+      .prepare(runQueries.runsOfEngagement)
       .all(engagementId) as { body: string }[];
     return runs.map((r) => {
       const run = Run.parse(JSON.parse(r.body));
@@ -74,13 +86,9 @@ export class RunService {
     const match = ftsQuery(opts.query);
     const { db } = this.ws;
     if (opts.query.trim() !== '' && match === null) return { total: 0, rows: [] };
-    const from = match
-      ? `FROM search_index JOIN records ON records.rowid = search_index.rowid
-         WHERE search_index MATCH @match AND records.type = 'sample' AND records.deleted = 0 AND json_extract(records.body, '$.run_id') = @run`
-      : `FROM records WHERE type = 'sample' AND deleted = 0 AND json_extract(body, '$.run_id') = @run`;
     const params = { run: runId, match, limit: opts.limit, offset: opts.offset };
-    const total = (db.prepare(`SELECT count(*) AS n ${from}`).get(params) as { n: number }).n;
-    const rows = db.prepare(`SELECT records.body AS body ${from} ORDER BY records.rowid LIMIT @limit OFFSET @offset`).all(params) as { body: string }[];
+    const total = (db.prepare(`SELECT count(*) AS n ${runQueries.samplesFrom(match !== null)}`).get(params) as { n: number }).n;
+    const rows = db.prepare(runQueries.samplesPage(match !== null)).all(params) as { body: string }[];
     return { total, rows: rows.map((r) => toRow(Sample.parse(JSON.parse(r.body)))) };
   }
 
@@ -90,7 +98,7 @@ export class RunService {
 
   private results(runId: string): MetricResult[] {
     const rows = this.ws.db
-      .prepare("SELECT body FROM records WHERE type = 'result' AND deleted = 0 AND json_extract(body, '$.run_id') = ? ORDER BY rowid")
+      .prepare(runQueries.resultsOfRun)
       .all(runId) as { body: string }[];
     return rows.map((r) => MetricResult.parse(JSON.parse(r.body)));
   }

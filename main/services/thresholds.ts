@@ -18,7 +18,7 @@ export class ThresholdService {
   list(engagementId: string): Threshold[] {
     getRecord(this.ws.db, 'engagement', engagementId);
     const rows = this.ws.db
-      .prepare("SELECT body FROM records WHERE type = 'threshold' AND deleted = 0 AND json_extract(body, '$.engagement_id') = ? ORDER BY rowid")
+      .prepare("SELECT body FROM records WHERE parent_id = ? AND type = 'threshold' AND deleted = 0 ORDER BY rowid")
       .all(engagementId) as { body: string }[];
     return rows.map((r) => Threshold.parse(JSON.parse(r.body)));
   }

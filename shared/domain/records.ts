@@ -18,6 +18,14 @@ export const recordSchemas = {
 export type StorableType = keyof typeof recordSchemas;
 export type RecordOf<T extends StorableType> = z.output<(typeof recordSchemas)[T]>;
 
+/** The field naming the record each type belongs to (stored as records.parent_id). */
+export const parentField: Partial<Record<StorableType, string>> = {
+  threshold: 'engagement_id',
+  run: 'engagement_id',
+  result: 'run_id',
+  sample: 'run_id',
+};
+
 /** Folder names in bundles: records/<plural>/<id>.json */
 export const recordFolders: Record<RecordType, string> = {
   engagement: 'engagements',

@@ -238,3 +238,16 @@ describe('thresholds and manual results', () => {
     });
   });
 });
+
+describe('uploads', () => {
+  it('frees the uploaded copy once the import is done', async () => {
+    const { Readable } = await import('node:stream');
+    const bytes = readFileSync(fixture('inspect_json/inspect_ai__log_formats.json'));
+    const ref = await t.app.files.receiveUpload('log_formats.json', Readable.from([bytes]), 1e9);
+    const path = t.app.files.resolve(ref.ref, 'read').path;
+    const { job_id } = await ok<{ job_id: string }>(t.app.dispatch('imports:start', { engagement_id: engagementId, files: [ref] }));
+    expect(await t.app.jobs.wait(job_id)).toMatchObject({ status: 'succeeded', result: { files: [{ status: 'imported' }] } });
+    expect(existsSync(path)).toBe(false);
+    expect(() => t.app.files.resolve(ref.ref, 'read')).toThrow(/no longer available/);
+  });
+});

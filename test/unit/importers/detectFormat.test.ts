@@ -4,8 +4,9 @@ import { basename, join, relative } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectFormat } from '../../../main/importers/detectFormat';
-import { LogFormatError, type SourceFormat } from '../../../main/importers/types';
+import { type SourceFormat } from '../../../main/importers/types';
 import { filesIn, lmEvalDir, sharedFixtures, syntheticDir } from './lmEvalFixtures';
+import { refusal as refusedWith } from '../../helpers/importers';
 
 const walk = (dir: string): string[] =>
   readdirSync(dir)
@@ -24,18 +25,7 @@ const expected: [string, SourceFormat][] = [
   ...filesIn(syntheticDir, '.jsonl').map((f): [string, SourceFormat] => [f, 'lm-eval-samples']),
 ];
 
-async function refusal(path: string): Promise<string> {
-  const err = await detectFormat(path).then(
-    (r) => new Error(`expected a refusal, got ${r.format}`),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(LogFormatError);
-  const message = (err as Error).message;
-  expect(message).toContain(basename(path));
-  expect(message).not.toContain('\n');
-  expect(message).toMatch(/\.$/);
-  return message;
-}
+const refusal = (path: string) => refusedWith(detectFormat(path), basename(path));
 
 describe('detectFormat on the shared fixtures', () => {
   it.each(expected.map(([f, fmt]) => [relative(sharedFixtures, f), fmt, f]))('%s → %s', async (_rel, fmt, path) => {

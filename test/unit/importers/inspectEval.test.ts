@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseInspectEval } from '../../../main/importers/inspect/inspectEval';
-import { LogFormatError, type ParsedLog, type ParsedSample } from '../../../main/importers/types';
+import { type ParsedSample } from '../../../main/importers/types';
 import { unzipIndependently, writeZip } from '../../helpers/zipWriter';
+import { collect, refusal } from '../../helpers/importers';
 
 const shared = join(import.meta.dirname, '../../../../shared/fixtures');
 const synthetic = join(import.meta.dirname, '../../fixtures/inspect');
@@ -18,24 +19,7 @@ type Json = Record<string, unknown> & {
   scores?: Record<string, { value: unknown }>;
 };
 
-async function collect(log: ParsedLog): Promise<ParsedSample[]> {
-  const out: ParsedSample[] = [];
-  for await (const s of log.samples()) out.push(s);
-  return out;
-}
 
-async function refusal(work: Promise<unknown>, label: string): Promise<string> {
-  const err = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(LogFormatError);
-  const message = (err as Error).message;
-  expect(message).toContain(label);
-  expect(message).toMatch(/\.$/);
-  expect(message).not.toContain('\n');
-  return message;
-}
 
 const SAMPLE_MEMBER = /^samples\/[^/]+_epoch_\d+(\.json|\/sample\.json)$/;
 

@@ -3,29 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseInspectJson, parseInspectJsonBuffer } from '../../../main/importers/inspect/inspectJson';
-import { LogFormatError, type ParsedLog, type ParsedSample } from '../../../main/importers/types';
+import { collect, refusal } from '../../helpers/importers';
 
 const shared = join(import.meta.dirname, '../../../../shared/fixtures');
 const synthetic = join(import.meta.dirname, '../../fixtures/inspect');
 
-async function collect(log: ParsedLog): Promise<ParsedSample[]> {
-  const out: ParsedSample[] = [];
-  for await (const s of log.samples()) out.push(s);
-  return out;
-}
 
-async function refusal(work: Promise<unknown> | (() => unknown), label: string): Promise<string> {
-  const err = await (typeof work === 'function' ? Promise.resolve().then(work) : work).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(LogFormatError);
-  const message = (err as Error).message;
-  expect(message).toContain(label);
-  expect(message).toMatch(/\.$/);
-  expect(message).not.toContain('\n');
-  return message;
-}
 
 type RawLog = {
   status: string;
@@ -247,10 +230,12 @@ describe('synthetic JSON edge cases', () => {
     ['{"eval": {"task": "t", "model": "m"} "status": "success"}', /not complete JSON: expected "," or "}"/],
     ['{"eval": {"task": "t", "model": "m"}, "status": "success", "samples": [{"id": "unterminated}]}', /not complete JSON: the text ends inside a string/],
   ])('refuses %j', async (text, pattern) => {
-    const message = await refusal(async () => {
-      const log = parseInspectJsonBuffer(Buffer.from(text), 'inline.json');
-      await collect(log);
-    }, 'inline.json');
+    const message = await refusal(
+      (async () => {
+        await collect(parseInspectJsonBuffer(Buffer.from(text), 'inline.json'));
+      })(),
+      'inline.json',
+    );
     expect(message).toMatch(pattern);
   });
 

@@ -2,25 +2,12 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { openSafeZip, openSafeZipBuffer, type SafeZipOptions } from '../../../main/importers/safeZip';
-import { LogFormatError } from '../../../main/importers/types';
 import { unzipIndependently, writeZip, zstdFrames, zstdRleBomb } from '../../helpers/zipWriter';
+import { refusal } from '../../helpers/importers';
 
 const shared = join(import.meta.dirname, '../../../../shared/fixtures');
 const synthetic = join(import.meta.dirname, '../../fixtures/inspect');
 
-/** The error a person sees: a LogFormatError, one sentence, naming the file. */
-async function refusal(work: Promise<unknown>, label: string): Promise<string> {
-  const err = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(LogFormatError);
-  const message = (err as Error).message;
-  expect(message).toContain(label);
-  expect(message).toMatch(/\.$/);
-  expect(message).not.toContain('\n');
-  return message;
-}
 
 async function readAll(zip: Awaited<ReturnType<typeof openSafeZip>>, name: string): Promise<Buffer> {
   const chunks: Buffer[] = [];

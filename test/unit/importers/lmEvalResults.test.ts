@@ -3,19 +3,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLmEvalResults } from '../../../main/importers/lmEval/lmEvalResults';
-import { LogFormatError, type ParsedLog, type ParsedSample } from '../../../main/importers/types';
+import { LogFormatError } from '../../../main/importers/types';
 import { filesIn, lmEvalDir, readJsonFile, readJsonIndependently, syntheticDir } from './lmEvalFixtures';
+import { collect } from '../../helpers/importers';
 
 type Entry = Record<string, unknown>;
 const rec = (v: unknown): Entry => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Entry) : {});
 
 const resultsFiles = [...filesIn(lmEvalDir, '.json'), join(syntheticDir, 'results_2024-01-02T03-04-05.123456.json')];
 
-async function collect(log: ParsedLog): Promise<ParsedSample[]> {
-  const out: ParsedSample[] = [];
-  for await (const s of log.samples()) out.push(s);
-  return out;
-}
 
 /** What the file states, read by the test: every numeric "<metric>[,<filter>]" key that is not a stderr. */
 function statedMetrics(raw: Entry): { task: string; key: string; value: number }[] {

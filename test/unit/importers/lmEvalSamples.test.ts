@@ -9,8 +9,9 @@ import {
   parseLmEvalSamples,
   readJsonlLines,
 } from '../../../main/importers/lmEval/lmEvalSamples';
-import { LogFormatError, type ParsedSample } from '../../../main/importers/types';
+import { LogFormatError } from '../../../main/importers/types';
 import { filesIn, lmEvalDir, readJsonIndependently, syntheticDir } from './lmEvalFixtures';
+import { collect } from '../../helpers/importers';
 
 type Entry = Record<string, unknown>;
 
@@ -38,11 +39,6 @@ const synthetic = {
   stale: join(syntheticDir, 'samples_gsm_tiny_2023-12-31T00-00-00.000000.jsonl'),
 };
 
-async function collect(it: AsyncIterable<ParsedSample>): Promise<ParsedSample[]> {
-  const out: ParsedSample[] = [];
-  for await (const s of it) out.push(s);
-  return out;
-}
 
 /** The test's own split: non-blank lines with their 1-based numbers. */
 function statedLines(path: string): { line: number; value: Entry }[] {
