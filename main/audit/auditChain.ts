@@ -1,12 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import { canonicalJson } from '../../shared/canonical';
 import { AuditEventBody, type AuditReport } from '../../shared/domain/audit';
 import type { Db, Statement } from '../db/open';
 
 const GENESIS = Buffer.alloc(32);
 
+/** One-shot hash: cheaper than createHash for the small inputs every record write hashes. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 /** hash_i = SHA-256(hash_{i-1} ‖ SHA-256(canonical(body_i))), over raw 32-byte digests. */
@@ -40,15 +41,33 @@ function nextSalt(): string {
   return salt;
 }
 
-/** Appends one event; call inside the transaction that wrote the record. */
-export function appendAuditEvent(db: Db, event: NewEvent): AuditEventBody {
+export type AuditAppender = { append(event: NewEvent): AuditEventBody };
+
+/**
+ * Appends events for one transaction: reads the chain head once, then carries
+ * it in memory (a batch of records appends hundreds of events). Only valid
+ * inside that transaction, which keeps every other writer out; drop it when the
+ * transaction ends (on a rollback its head is gone along with its events).
+ */
+export function auditAppender(db: Db): AuditAppender {
   const st = statements(db);
-  const last = st.head.get() as { seq: number; chain_hash: string } | undefined;
-  const body: AuditEventBody = { ...event, seq: (last?.seq ?? 0) + 1, salt: nextSalt() };
-  const text = canonicalJson(body);
-  const bodyHash = sha256Hex(text);
-  st.insert.run(body.seq, body.id, text, bodyHash, linkHash(last?.chain_hash ?? null, bodyHash));
-  return body;
+  let head: { seq: number; chain: Buffer } | undefined;
+  return {
+    append(event) {
+      if (!head) {
+        const last = st.head.get() as { seq: number; chain_hash: string } | undefined;
+        head = { seq: last?.seq ?? 0, chain: last ? Buffer.from(last.chain_hash, 'hex') : GENESIS };
+      }
+      const body: AuditEventBody = { ...event, seq: head.seq + 1, salt: nextSalt() };
+      const text = canonicalJson(body);
+      const bodyDigest = hash('sha256', text, 'buffer');
+      // Same link as linkHash, over the raw digests without the hex round trip.
+      const chain = hash('sha256', Buffer.concat([head.chain, bodyDigest], 64), 'buffer');
+      st.insert.run(body.seq, body.id, text, bodyDigest.toString('hex'), chain.toString('hex'));
+      head = { seq: body.seq, chain };
+      return body;
+    },
+  };
 }
 
 type Row = { seq: number; record_id: string; body: string; body_hash: string; chain_hash: string };

@@ -12,6 +12,7 @@
  * the frame header, so each frame header is checked here first: a hostile
  * 2 GiB window descriptor is refused before it becomes an allocation.
  */
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -630,6 +631,7 @@ class CachedFileReader extends yauzl.RandomAccessReader {
   private static readonly BLOCK = 64 * 1024;
   private static readonly MAX_BLOCKS = 64;
   private static readonly SMALL_RANGE = 1024 * 1024;
+  private static readonly SYNC_READ_BYTES = 256 * 1024;
   private readonly blocks = new Map<number, Promise<Buffer>>();
   private closed = false;
 
@@ -671,13 +673,20 @@ class CachedFileReader extends yauzl.RandomAccessReader {
     return stream;
   }
 
-  /** A range as a new Buffer, read from the file without the cache. */
+  /**
+   * A range as a new Buffer, read from the file without the cache. Ranges up to
+   * SYNC_READ_BYTES are read synchronously: a sample member is a few KB, and a
+   * thread-pool round trip per member cost more than the read itself.
+   */
   async readDirect(position: number, length: number): Promise<Buffer> {
     if (this.closed) throw new Error('the archive is closed');
     const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
+    const sync = buf.length <= CachedFileReader.SYNC_READ_BYTES;
     let at = 0;
     while (at < buf.length) {
-      const { bytesRead } = await this.handle.read(buf, at, buf.length - at, position + at);
+      const bytesRead = sync
+        ? readSync(this.handle.fd, buf, at, buf.length - at, position + at)
+        : (await this.handle.read(buf, at, buf.length - at, position + at)).bytesRead;
       if (bytesRead === 0) break;
       at += bytesRead;
     }

@@ -10,7 +10,7 @@ import { parentField, recordSchemas, type RecordOf, type StorableType } from '..
 import type { Clock } from '../../shared/reviewWindow';
 import { AppError } from '../../shared/result';
 import { describeZodError } from '../api/dispatch';
-import { appendAuditEvent, sha256Hex } from '../audit/auditChain';
+import { auditAppender, sha256Hex, type AuditAppender } from '../audit/auditChain';
 import type { Db } from '../db/open';
 import { indexRecord } from './searchIndex';
 
@@ -41,6 +41,10 @@ function prepare(db: Db) {
          deleted = excluded.deleted, body = excluded.body, hash = excluded.hash
        RETURNING rowid`,
     ),
+    insert: db.prepare(
+      `INSERT INTO records (id, type, author, revision, created_at, updated_at, deleted, body, hash, parent_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
     clearRefs: db.prepare('DELETE FROM record_refs WHERE from_id = ?'),
     addRef: db.prepare('INSERT INTO record_refs (from_id, author, to_id) VALUES (?, ?, ?)'),
   };
@@ -65,10 +69,16 @@ export function writeRecord<T extends StorableType>(ctx: WriteContext, op: Write
 
 /** Several writes in one transaction: all of them, or (on any error) none. */
 export function writeRecords<T extends StorableType>(ctx: WriteContext, ops: readonly WriteOp<T>[], opts: WriteOptions = {}): RecordOf<T>[] {
-  return ctx.db.transaction(() => ops.map((op) => writeOne(ctx, op, opts))).immediate();
+  return ctx.db
+    .transaction(() => {
+      // One appender per transaction: it keeps the chain head in memory between the batch's events.
+      const audit = auditAppender(ctx.db);
+      return ops.map((op) => writeOne(ctx, op, opts, audit));
+    })
+    .immediate();
 }
 
-function writeOne<T extends StorableType>(ctx: WriteContext, op: WriteOp<T>, opts: WriteOptions): RecordOf<T> {
+function writeOne<T extends StorableType>(ctx: WriteContext, op: WriteOp<T>, opts: WriteOptions, audit: AuditAppender): RecordOf<T> {
   const { db } = ctx;
   const st = statements(db);
   const now = ctx.clock.now().toISOString();
@@ -100,13 +110,17 @@ function writeOne<T extends StorableType>(ctx: WriteContext, op: WriteOp<T>, opt
   if (op.action !== 'create') st.supersede.run(stored.id);
   const parent = parentField[op.type];
   const parent_id = parent ? ((stored as Record<string, unknown>)[parent] as string) : null;
-  const { rowid } = st.upsert.get({ ...pick(stored), deleted: stored.deleted ? 1 : 0, body, hash, parent_id }) as { rowid: number };
+  const deleted = stored.deleted ? 1 : 0;
+  const rowid =
+    op.action === 'create'
+      ? Number(st.insert.run(stored.id, stored.type, stored.author, stored.revision, stored.created_at, stored.updated_at, deleted, body, hash, parent_id).lastInsertRowid)
+      : (st.upsert.get({ ...pick(stored), deleted, body, hash, parent_id }) as { rowid: number }).rowid;
   if (!opts.deferSearch) indexRecord(db, rowid, stored);
   if (op.action !== 'delete' && op.refs) {
     if (op.action === 'update') st.clearRefs.run(stored.id);
     for (const to of new Set(op.refs)) st.addRef.run(stored.id, ctx.author, to);
   }
-  appendAuditEvent(db, {
+  audit.append({
     at: stored.updated_at,
     actor: ctx.author,
     action: op.action,
@@ -130,5 +144,10 @@ function laterThan(now: string, previous: unknown): string {
 
 // Optional fields are absent, never null: a null in an edit clears the field.
 function dropCleared(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+  const out: Record<string, unknown> = {};
+  for (const key in o) {
+    const v = o[key];
+    if (v !== undefined && v !== null) out[key] = v;
+  }
+  return out;
 }
