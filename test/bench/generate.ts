@@ -9,6 +9,7 @@ import { closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { writeZip, type ZipEntrySpec } from '../helpers/zipWriter';
+import { seededRandom } from '../helpers/rng';
 
 export type GeneratedLogs = {
   evalPath: string;
@@ -23,17 +24,6 @@ export type GeneratedLogs = {
 
 export type GenerateOptions = { samples: number; seed: number; epochs?: number };
 
-/** mulberry32: small, fast and good enough for text that must only look varied. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she ' +
@@ -219,7 +209,7 @@ function headerParts(samples: number, correct: number, epochs: number) {
 
 export function generateInspectLogs(dir: string, opts: GenerateOptions): GeneratedLogs {
   const epochs = opts.epochs ?? 1;
-  const t = new TextMaker(prng(opts.seed));
+  const t = new TextMaker(seededRandom(opts.seed));
   const perEpoch = Math.ceil(opts.samples / epochs);
   const clock = { ms: Date.parse('2026-03-01T10:00:00Z') };
 

@@ -3,10 +3,7 @@
  * screen, through the real `evalnotes serve` in headless Chromium.
  * Needs a build first (`npm run test:e2e` runs it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   EngagementFormPage,
@@ -17,8 +14,9 @@ import {
   screenshot,
   seriousA11yViolations,
   Sidebar,
-  startServe,
+  openSession,
   UnlockPage,
+  type Session,
   type EngagementDetails,
   type IdentityDetails,
   type ServeHost,
@@ -42,7 +40,6 @@ const DAY_12 = 'day 12 of 30 — 19 days left';
 let browser: Browser;
 let dataDir: string;
 let host: ServeHost;
-let context: BrowserContext;
 let page: Page;
 /** Every URL the page asked for, to prove it talked to nothing but the serve host. */
 let requested: string[];
@@ -54,21 +51,13 @@ afterAll(async () => {
   await browser.close();
 });
 
+let session: Session;
 beforeEach(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'evalnotes-e2e-'));
-  host = await startServe(dataDir);
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page = await context.newPage();
-  requested = [];
-  page.on('request', (r) => requested.push(r.url()));
-  // Day 12 of Ada's 30-day window (access started 2026-03-01).
-  await page.clock.setFixedTime(new Date('2026-03-12T10:00:00'));
-  await page.goto(host.url);
+  session = await openSession(browser, { prefix: 'evalnotes-e2e-', height: 800 });
+  ({ dataDir, host, page, requested } = session);
 });
 afterEach(async () => {
-  await context.close();
-  await host.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session.close();
 });
 
 async function expectNoSeriousA11yViolations(): Promise<void> {

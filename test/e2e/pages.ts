@@ -5,10 +5,11 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -72,6 +73,49 @@ export async function startServe(dataDir: string): Promise<ServeHost> {
 }
 
 /** The engagements the workspace holds, asked of the CLI in a separate process. */
+/** A fresh workspace served by the real CLI, and a page on it that records what it asked for and what it logged. */
+export type Session = {
+  dataDir: string;
+  host: ServeHost;
+  context: BrowserContext;
+  page: Page;
+  /** Every URL the page asked for, to prove it talked to nothing but the serve host. */
+  requested: string[];
+  /** Console errors and page errors (a Content-Security-Policy violation shows up here). */
+  consoleErrors: string[];
+  close(): Promise<void>;
+};
+
+/** Opens a session on day 12 of Ada's 30-day window (access started 2026-03-01). */
+export async function openSession(browser: Browser, opts: { prefix: string; height: number }): Promise<Session> {
+  const dataDir = mkdtempSync(join(tmpdir(), opts.prefix));
+  const host = await startServe(dataDir);
+  const context = await browser.newContext({ viewport: { width: 1280, height: opts.height }, colorScheme: 'light' });
+  const page = await context.newPage();
+  const requested: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on('request', (r) => requested.push(r.url()));
+  page.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.clock.setFixedTime(new Date('2026-03-12T10:00:00'));
+  await page.goto(host.url);
+  return {
+    dataDir,
+    host,
+    context,
+    page,
+    requested,
+    consoleErrors,
+    async close() {
+      await context.close();
+      await host.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export function listEngagementsWithCli(dataDir: string): unknown[] {
   const r = spawnSync(process.execPath, [CLI, 'engagements', '--json', '--data-dir', dataDir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`evalnotes engagements failed: ${r.stderr}`);

@@ -7,10 +7,9 @@
  * Needs a build first (`npm run test:e2e` runs it).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Browser, BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import {
@@ -24,11 +23,12 @@ import {
   screenshot,
   seriousA11yViolations,
   Sidebar,
-  startServe,
+  openSession,
   ThresholdsPage,
   type EngagementDetails,
   type IdentityDetails,
   type ServeHost,
+  type Session,
 } from './pages';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -141,7 +141,6 @@ function runsWithCli(dataDir: string, engagementId: string): unknown[] {
 let browser: Browser;
 let dataDir: string;
 let host: ServeHost;
-let context: BrowserContext;
 let page: Page;
 /** Every URL the page asked for, to prove it talked to nothing but the serve host. */
 let requested: string[];
@@ -155,25 +154,13 @@ afterAll(async () => {
   await browser.close();
 });
 
+let session: Session;
 beforeEach(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'evalnotes-e2e-results-'));
-  host = await startServe(dataDir);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-  page = await context.newPage();
-  requested = [];
-  consoleErrors = [];
-  page.on('request', (r) => requested.push(r.url()));
-  page.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.clock.setFixedTime(new Date('2026-03-12T10:00:00'));
-  await page.goto(host.url);
+  session = await openSession(browser, { prefix: 'evalnotes-e2e-results-', height: 900 });
+  ({ dataDir, host, page, requested, consoleErrors } = session);
 });
 afterEach(async () => {
-  await context.close();
-  await host.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session.close();
 });
 
 /** Info notes fade after a few seconds; dismiss them so they do not cover what a screenshot is for. */

@@ -2,6 +2,7 @@ import canonicalize from 'canonicalize';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../shared/canonical';
 import { encodeNonFinite } from '../../../shared/numbers';
+import { seededRandom } from '../../helpers/rng';
 
 /** What canonicalJson wrote before its own serializer: the package over the encoded copy. */
 function reference(value: unknown): string {
@@ -10,17 +11,6 @@ function reference(value: unknown): string {
   return text;
 }
 
-/** Deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NUMBERS = [
   0, -0, 1, -1, 0.1, 0.2 + 0.1, 1e21, 1e20, -1e21, 1e-6, 1e-7, 1.5e-7, 123456789012345680000, 5e-324, -5e-324,
@@ -66,7 +56,7 @@ function randomValue(r: () => number, depth: number): unknown {
 describe('canonicalJson', () => {
   it('writes the same bytes as the canonicalize package on varied data', () => {
     for (let seed = 1; seed <= 3000; seed++) {
-      const value = randomValue(rng(seed), 0);
+      const value = randomValue(seededRandom(seed), 0);
       expect(canonicalJson(value), `seed ${seed}`).toBe(reference(value));
     }
   });
