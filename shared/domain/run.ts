@@ -61,12 +61,17 @@ const runFields = {
 export const Run = z.strictObject({ type: z.literal('run'), ...Envelope, ...runFields });
 export type Run = z.infer<typeof Run>;
 
-const resultFields = {
-  run_id: RecordId,
+/** What identifies a metric: results and thresholds are matched on it. */
+const metricKeyFields = {
   task: Name(500),
   /** Inspect scorer (with reducer), or the lm-eval filter. */
   scorer: z.string().max(500),
   metric: Name(200),
+};
+
+const resultFields = {
+  run_id: RecordId,
+  ...metricKeyFields,
   value: Measure,
   stderr: Measure.optional(),
   n: count.optional(),
@@ -115,9 +120,7 @@ export type Comparison = z.infer<typeof Comparison>;
 
 const thresholdFields = {
   engagement_id: RecordId,
-  task: Name(500),
-  scorer: z.string().max(500),
-  metric: Name(200),
+  ...metricKeyFields,
   comparison: Comparison,
   value: z.number().refine(Number.isFinite, { message: 'must be a finite number' }),
 };

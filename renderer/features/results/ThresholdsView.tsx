@@ -62,14 +62,14 @@ function AddThresholdForm({ engagementId }: { engagementId: string }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
-    const parsed = parseMeasure(value, 'The value', { required: true, finite: true });
-    if (!parsed.ok || parsed.value === undefined) {
-      setError(parsed.ok ? 'The value is required.' : parsed.message);
+    const parsed = thresholdValue(value);
+    if (typeof parsed === 'string') {
+      setError(parsed);
       return;
     }
     setBusy(true);
     try {
-      const t = await create({ engagement_id: engagementId, task: task.trim(), scorer: scorer.trim(), metric: metric.trim(), comparison, value: parsed.value });
+      const t = await create({ engagement_id: engagementId, task: task.trim(), scorer: scorer.trim(), metric: metric.trim(), comparison, value: parsed });
       notify('info', `Added the threshold ${t.task} · ${t.metric} ${thresholdLabel(t)}.`);
       setTask('');
       setScorer('');
@@ -191,14 +191,14 @@ function ThresholdRow({ t, mine, results, onDelete }: { t: Threshold; mine: bool
     requestAnimationFrame(() => editButton.current?.focus());
   }
   async function save() {
-    const parsed = parseMeasure(value, 'The value', { required: true, finite: true });
-    if (!parsed.ok || parsed.value === undefined) {
-      setError(parsed.ok ? 'The value is required.' : parsed.message);
+    const parsed = thresholdValue(value);
+    if (typeof parsed === 'string') {
+      setError(parsed);
       return;
     }
     setBusy(true);
     try {
-      await update(t, { comparison, value: parsed.value });
+      await update(t, { comparison, value: parsed });
       stopEditing();
     } catch (err) {
       setError(errorMessage(err));
@@ -383,4 +383,11 @@ export function ThresholdsView({ engagement: e, myKey }: { engagement: Engagemen
       </ConfirmDialog>
     </EngagementFrame>
   );
+}
+
+/** The threshold value a person typed, or the sentence saying what is wrong with it. */
+function thresholdValue(text: string): number | string {
+  const parsed = parseMeasure(text, 'The value', { required: true, finite: true });
+  if (!parsed.ok) return parsed.message;
+  return parsed.value ?? 'The value is required.';
 }
