@@ -10,7 +10,8 @@
  *   is the ipcRenderer itself)
  */
 import type { Bridge } from '../shared/api/bridge';
-import { callNames, eventNames } from '../shared/api/contract';
+import type { FileRef } from '../shared/api/files';
+import { eventNames, rendererCallNames } from '../shared/api/contract';
 import type { Result } from '../shared/result';
 
 /** The parts of Electron's ipcRenderer the bridge uses; tests pass a recording fake. */
@@ -25,9 +26,17 @@ const TRANSPORT_FAILED: Result<never> = {
   error: { code: 'INTERNAL', message: 'The EvalNotes window lost contact with the app; restart EvalNotes.' },
 };
 
-export function createBridge(ipc: IpcRendererLike): Bridge {
+/** Electron's webUtils.getPathForFile: the path of a File the person dropped or picked ('' for any other File). */
+export type PathForFile = (file: File) => string;
+
+const NOT_A_FILE: Result<never> = {
+  ok: false,
+  error: { code: 'INVALID_INPUT', message: 'That is not a file on this computer (a folder, or something dragged from another app); drop files from a folder instead.' },
+};
+
+export function createBridge(ipc: IpcRendererLike, pathForFile: PathForFile): Bridge {
   const calls = Object.fromEntries(
-    callNames.map((name) => [
+    rendererCallNames.map((name) => [
       name,
       // Main answers every call with a Result envelope; a rejected invoke means
       // the channel itself failed, which the renderer also receives as a Result.
@@ -46,9 +55,16 @@ export function createBridge(ipc: IpcRendererLike): Bridge {
       },
     ]),
   );
+  // The path goes from Electron straight to main; the page only ever handed over the File.
+  const droppedFile = async (file: File): Promise<Result<FileRef>> => {
+    const path = pathForFile(file);
+    if (!path) return NOT_A_FILE;
+    return (ipc.invoke('files:dropped', { path }) as Promise<Result<FileRef>>).catch(() => TRANSPORT_FAILED);
+  };
   return Object.freeze({
     transport: 'desktop',
     calls: Object.freeze(calls) as unknown as Bridge['calls'],
     events: Object.freeze(events) as unknown as Bridge['events'],
+    droppedFile,
   });
 }

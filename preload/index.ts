@@ -5,7 +5,7 @@
  * https://www.electronjs.org/docs/latest/tutorial/context-isolation
  * https://www.electronjs.org/docs/latest/api/context-bridge
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { createBridge } from './api';
 
-contextBridge.exposeInMainWorld('evalnotes', createBridge(ipcRenderer));
+contextBridge.exposeInMainWorld('evalnotes', createBridge(ipcRenderer, (file) => webUtils.getPathForFile(file)));

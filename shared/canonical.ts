@@ -6,73 +6,76 @@ import { encodeNonFinite } from './numbers';
  * canonicalizer never sees a raw NaN (it would reject or mangle it).
  *
  * Every record and audit event passes through here, so plain JSON data (the
- * only thing records hold) takes a single-pass path that writes the same bytes
- * as `canonicalize(encodeNonFinite(value))` without the copy and without a
- * JavaScript loop over every character of every string. Anything else (class
- * instances, toJSON, functions, bigint) goes to the package as before.
+ * only thing records hold) takes a fast path: a copy with its keys in RFC 8785
+ * order, written by the runtime's own JSON.stringify, whose string and number
+ * forms are the ones RFC 8785 prescribes. It writes the same bytes as
+ * `canonicalize(encodeNonFinite(value))`; anything else (class instances,
+ * toJSON, functions, bigint, keys the runtime would reorder) goes to the package.
  */
 export function canonicalJson(value: unknown): string {
-  const text = write(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(sortedCopy(value));
+  } catch (error) {
+    if (error !== NOT_PLAIN) throw error;
+    text = canonicalize(encodeNonFinite(value));
+  }
   if (text === undefined) throw new Error('Value cannot be represented as canonical JSON');
   return text;
 }
 
+/** Thrown (never escapes) when a value needs the package; made once, as throwing it is not an error. */
+class NotPlainData extends Error {}
+const NOT_PLAIN = new NotPlainData('not plain JSON data');
+
+/**
+ * Keys an object iterates in numeric order whatever their insertion order
+ * (array-index-like), so a sorted copy cannot hold them in UTF-16 order.
+ */
+const INDEX_LIKE = /^(?:0|[1-9]\d{0,9})$/;
+
 type WellFormed = { isWellFormed(): boolean };
 
-/** What JSON.stringify escapes in a well-formed string. */
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
-
-function writeString(s: string): string {
+function checkedString(s: string): string {
   // The package rejects lone surrogates (JSON.stringify would escape them instead).
   if (!(s as unknown as WellFormed).isWellFormed()) throw new Error('Lone surrogate is not allowed');
-  // Most keys, ids and hashes need no escape: quoting them is cheaper than a call into JSON.stringify.
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+  return s;
 }
 
-/** Undefined where the package writes nothing (a function, a toJSON that returns undefined). */
-function write(value: unknown): string | undefined {
+function sortedCopy(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
-      return writeString(value);
+      return checkedString(value);
     case 'number':
-      // ECMAScript number-to-string is RFC 8785's number form (-0 is "0").
-      return Number.isFinite(value) ? JSON.stringify(value) : JSON.stringify(encodeNonFinite(value));
+      return Number.isFinite(value) ? value : encodeNonFinite(value);
     case 'boolean':
-      return value ? 'true' : 'false';
+    case 'undefined':
+      return value;
     case 'object': {
-      if (value === null) return 'null';
+      if (value === null) return null;
       if (Array.isArray(value)) {
-        let out = '[';
+        const out: unknown[] = new Array(value.length);
+        // Like the package, undefined and symbols in an array are written as null.
         for (let i = 0; i < value.length; i++) {
           const v: unknown = value[i];
-          if (i > 0) out += ',';
-          // The package joins what it writes: nothing written leaves an empty slot; in an object it writes "undefined".
-          out += v === undefined || typeof v === 'symbol' ? 'null' : (write(v) ?? '');
+          out[i] = typeof v === 'symbol' ? undefined : sortedCopy(v);
         }
-        return out + ']';
+        return out;
       }
       const proto: unknown = Object.getPrototypeOf(value);
       const o = value as Record<string, unknown>;
-      if ((proto !== Object.prototype && proto !== null) || typeof o.toJSON === 'function') return slow(value);
-      // Default sort compares UTF-16 code units, as RFC 8785 asks.
-      const keys = Object.keys(o).sort();
-      let out = '{';
-      let first = true;
-      for (const key of keys) {
+      if ((proto !== Object.prototype && proto !== null) || typeof o.toJSON === 'function') throw NOT_PLAIN;
+      // Default sort compares UTF-16 code units, as RFC 8785 asks. A null prototype keeps "__proto__" an ordinary key.
+      const out = Object.create(null) as Record<string, unknown>;
+      for (const key of Object.keys(o).sort()) {
         const v = o[key];
         if (v === undefined || typeof v === 'symbol') continue;
-        out += (first ? '' : ',') + writeString(key) + ':' + String(write(v));
-        first = false;
+        if (INDEX_LIKE.test(key)) throw NOT_PLAIN;
+        out[checkedString(key)] = sortedCopy(v);
       }
-      return out + '}';
+      return out;
     }
     default:
-      return slow(value);
+      throw NOT_PLAIN;
   }
-}
-
-/** The package's own answer for values that are not plain JSON data . */
-function slow(value: unknown): string | undefined {
-  return canonicalize(encodeNonFinite(value));
 }

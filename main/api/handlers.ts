@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import type { WorkspaceStatus } from '../../shared/api/contract';
 import { AppError } from '../../shared/result';
 import type { JobRunner } from '../jobs/jobRunner';
@@ -8,6 +10,11 @@ import type { ImportRunner } from '../imports/importRunner';
 import type { EngagementService } from '../services/engagements';
 import type { RunService } from '../services/runs';
 import type { ThresholdService } from '../services/thresholds';
+import type { FindingService } from '../services/findings';
+import type { HistoryService } from '../services/history';
+import type { AttachmentService } from '../services/attachments';
+import type { NoteService } from '../services/notes';
+import type { SearchService } from '../services/search';
 import type { Workspace } from '../workspace/workspace';
 import type { Handlers } from './dispatch';
 
@@ -16,6 +23,11 @@ export type HandlerDeps = {
   engagements: EngagementService;
   runs: RunService;
   thresholds: ThresholdService;
+  findings: FindingService;
+  history: HistoryService;
+  notes: NoteService;
+  attachments: AttachmentService;
+  search: SearchService;
   runImport: ImportRunner;
   files: FileRefs;
   jobs: JobRunner;
@@ -93,6 +105,48 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return { deleted: true as const };
     },
 
+    'findings:list': (filter) => (unlocked(), d.findings.list(filter)),
+    'finding:get': ({ id }) => (unlocked(), d.findings.get(id)),
+    'finding:atRevision': ({ id, revision }) => (unlocked(), d.findings.atRevision(id, revision)),
+    'finding:create': (input) => (unlocked(), d.findings.create(input)),
+    'finding:update': ({ id, changes, base_revision }) => (unlocked(), d.findings.update(id, changes, base_revision)),
+    'finding:setStatus': ({ id, status, base_revision }) => (unlocked(), d.findings.setStatus(id, status, base_revision)),
+    'finding:addEvidence': ({ id, evidence }) => (unlocked(), d.findings.addEvidence(id, evidence)),
+    'finding:delete': ({ id }) => {
+      unlocked();
+      d.findings.delete(id);
+      return { deleted: true as const };
+    },
+    'record:history': ({ id }) => (unlocked(), d.history.of(id)),
+
+    'notes:list': ({ engagement_id, on }) => (unlocked(), d.notes.list(engagement_id, on)),
+    'note:create': (input) => (unlocked(), d.notes.create(input)),
+    'note:update': ({ id, body, base_revision }) => (unlocked(), d.notes.update(id, body, base_revision)),
+    'note:delete': ({ id }) => {
+      unlocked();
+      d.notes.delete(id);
+      return { deleted: true as const };
+    },
+    'attachment:add': ({ engagement_id, file }) => (unlocked(), d.attachments.add(engagement_id, file)),
+    'attachments:list': ({ engagement_id }) => (unlocked(), d.attachments.list(engagement_id)),
+    'attachment:preview': ({ id }) => (unlocked(), d.attachments.preview(id)),
+    'attachment:download': async ({ id, to }) => {
+      unlocked();
+      if (d.platform.transport === 'browser') return { saved: false, download_url: d.attachments.offerDownload(id) };
+      if (!to) throw new AppError('INVALID_INPUT', 'Choose where to save the file first.');
+      try {
+        await d.attachments.saveCopy(id, d.files.resolve(to.ref, 'write').path);
+      } finally {
+        d.files.release(to.ref);
+      }
+      return { saved: true, download_url: null };
+    },
+    'files:fromBytes': ({ name, bytes }) => {
+      if (d.platform.transport !== 'desktop') throw new AppError('UNSUPPORTED', 'Pasted files reach EvalNotes this way only in the desktop app; the browser uploads them instead.');
+      return d.files.fromBytes(name, bytes);
+    },
+    'search:query': (q) => (unlocked(), d.search.query(q)),
+
     'audit:verify': () => (unlocked(), verifyAuditChain(d.ws.db)),
 
     'jobs:list': () => d.jobs.list(),
@@ -101,6 +155,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'dialog:openFiles': (opts) => {
       if (d.platform.transport !== 'desktop') throw new AppError('UNSUPPORTED', 'Native file dialogs exist only in the desktop app; upload the file instead.');
       return d.platform.openFiles(opts);
+    },
+    'files:dropped': async ({ path }) => {
+      if (d.platform.transport !== 'desktop') throw new AppError('UNSUPPORTED', 'Dropped files reach main this way only in the desktop app; the browser uploads them.');
+      const info = await stat(path).catch(() => null);
+      if (!isAbsolute(path) || !info?.isFile()) throw new AppError('INVALID_INPUT', 'What was dropped is not a readable file; drop files from a folder instead.');
+      return d.files.register(path, 'read');
     },
     'dialog:saveFile': (opts) => {
       if (d.platform.transport !== 'desktop') throw new AppError('UNSUPPORTED', 'Native file dialogs exist only in the desktop app; the browser downloads the file instead.');

@@ -10,6 +10,12 @@ import { inlineImportRunner, workerImportRunner } from '../imports/importRunner'
 import { EngagementService } from '../services/engagements';
 import { RunService } from '../services/runs';
 import { ThresholdService } from '../services/thresholds';
+import { FindingService } from '../services/findings';
+import { HistoryService } from '../services/history';
+import { BlobStore } from '../blobs/blobStore';
+import { AttachmentService } from '../services/attachments';
+import { NoteService } from '../services/notes';
+import { SearchService } from '../services/search';
 import { Workspace } from '../workspace/workspace';
 import { EventBus } from './eventBus';
 
@@ -68,6 +74,11 @@ export function createApp(opts: AppOptions): EvalNotesApp {
     engagements: new EngagementService(workspace, changed),
     runs: new RunService(workspace, changed),
     thresholds: new ThresholdService(workspace, changed),
+    findings: new FindingService(workspace, changed),
+    history: new HistoryService(workspace),
+    notes: new NoteService(workspace, changed),
+    attachments: new AttachmentService(workspace, new BlobStore(workspace.blobDir), files, changed),
+    search: new SearchService(workspace),
     runImport: opts.importWorkerPath ? workerImportRunner(location, opts.importWorkerPath) : inlineImportRunner(location),
     files,
     changed,

@@ -9,7 +9,9 @@ import { AppError } from '../../shared/result';
 import { version } from '../../package.json';
 import { registerAudit } from './commands/audit';
 import { flagFor, registerEngagements } from './commands/engagements';
+import { registerFindings } from './commands/findings';
 import { registerInit } from './commands/init';
+import { registerNotebook } from './commands/notebook';
 import { registerResults } from './commands/results';
 import { registerServe } from './commands/serve';
 
@@ -28,6 +30,8 @@ function buildProgram(): Command {
   registerInit(program);
   registerEngagements(program);
   registerResults(program);
+  registerFindings(program);
+  registerNotebook(program);
   registerAudit(program);
   registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride();

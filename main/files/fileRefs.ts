@@ -7,7 +7,15 @@ import { pipeline } from 'node:stream/promises';
 import type { FileRef } from '../../shared/api/files';
 import { AppError } from '../../shared/result';
 
-type Entry = { path: string; name: string; mode: 'read' | 'write'; size: number | null; owned: boolean };
+type Entry = {
+  path: string;
+  name: string;
+  mode: 'read' | 'write';
+  size: number | null;
+  owned: boolean;
+  /** A one-time download: the first resolve uses the ref up. */
+  once?: boolean;
+};
 
 /**
  * Opaque handles for files. The renderer only ever holds a ref; main keeps the
@@ -66,6 +74,41 @@ export class FileRefs {
     return { ref, name: safeName, size };
   }
 
+  /**
+   * Bytes the person pasted (a screenshot, desktop only) become a file in the
+   * temp area, written and fsynced like an upload, with a ref like a picked file.
+   */
+  async fromBytes(name: string, bytes: Uint8Array): Promise<FileRef> {
+    const safeName = sanitizeName(name);
+    const ref = newRef();
+    const dir = join(this.tempDir, ref);
+    mkdirSync(dir, { mode: 0o700 });
+    const path = join(dir, safeName);
+    try {
+      const handle = await open(path, 'wx', 0o600);
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    this.entries.set(ref, { path, name: safeName, mode: 'read', size: bytes.byteLength, owned: true });
+    return { ref, name: safeName, size: bytes.byteLength };
+  }
+
+  /**
+   * A file main already keeps (an attachment's blob) offered to the browser
+   * once: the serve host's GET /files/<ref> uses the ref up. The file itself is
+   * not the temp area's and stays.
+   */
+  offerDownload(path: string, name: string, size: number): FileRef {
+    return this.add({ path, name: sanitizeName(name), mode: 'read', size, owned: false, once: true });
+  }
+
   /** A temp file a job writes and the browser then downloads. */
   createOutput(name: string): FileRef {
     const ref = newRef();
@@ -81,6 +124,7 @@ export class FileRefs {
       throw new AppError('FORBIDDEN', 'That file was chosen for saving, not for reading.');
     }
     if (mode === 'write' && entry.mode === 'read') throw new AppError('FORBIDDEN', 'That file was chosen for reading, not for saving.');
+    if (entry.once) this.entries.delete(ref);
     return { path: entry.path, name: entry.name };
   }
 

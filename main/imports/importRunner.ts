@@ -4,14 +4,18 @@ import { AppError, type ApiError } from '../../shared/result';
 import { BlobStore } from '../blobs/blobStore';
 import type { JobContext } from '../jobs/jobRunner';
 import { importLogs, type ImportRequest } from '../services/imports';
+import { pipelinedLogReader, readLog } from './logReader';
 import { Workspace } from '../workspace/workspace';
 
 export type ImportRunner = (req: ImportRequest, ctx: JobContext) => Promise<ImportSummary>;
 
 export type WorkspaceLocation = { dataDir: string; nativeBinding?: string };
 
+/** The built import worker (out/main/importWorker.js): runs imports, and reads large logs beside them. */
+export type WorkerPath = string;
+
 /** Messages between the app and the import worker. */
-export type ToWorker = { kind: 'start'; location: WorkspaceLocation; request: ImportRequest } | { kind: 'cancel' };
+export type ToWorker = { kind: 'start'; location: WorkspaceLocation; workerPath: WorkerPath; request: ImportRequest } | { kind: 'cancel' };
 export type FromWorker =
   | { kind: 'progress'; done: number; total: number | null; message: string }
   | { kind: 'done'; summary: ImportSummary }
@@ -21,20 +25,21 @@ export type FromWorker =
  * Imports use their own connection, so their long transaction never mixes with
  * the app's other writes. Inline (CLI, tests) it runs on this thread; in the app
  * it runs in a worker thread, so parsing and bulk inserts never block the event
- * loop that serves the UI.
+ * loop that serves the UI. Given the built worker, either way reads large logs
+ * in a second thread while this one stores what it read.
  */
-export function inlineImportRunner(location: WorkspaceLocation): ImportRunner {
+export function inlineImportRunner(location: WorkspaceLocation, workerPath?: WorkerPath): ImportRunner {
   return async (req, ctx) => {
     const ws = Workspace.open({ ...location, integrityCheck: false });
     try {
-      return await importLogs(ws, new BlobStore(ws.blobDir), req, ctx);
+      return await importLogs(ws, new BlobStore(ws.blobDir), req, ctx, workerPath ? pipelinedLogReader(workerPath) : readLog);
     } finally {
       ws.close();
     }
   };
 }
 
-export function workerImportRunner(location: WorkspaceLocation, workerPath: string): ImportRunner {
+export function workerImportRunner(location: WorkspaceLocation, workerPath: WorkerPath): ImportRunner {
   return (req, ctx) =>
     new Promise<ImportSummary>((resolve, reject) => {
       const worker = new Worker(workerPath);
@@ -55,6 +60,6 @@ export function workerImportRunner(location: WorkspaceLocation, workerPath: stri
       });
       worker.on('error', (error) => settle(() => reject(error)));
       worker.on('exit', (code) => settle(() => reject(new AppError('INTERNAL', `The import stopped unexpectedly (worker exit ${code}); nothing was imported.`))));
-      worker.postMessage({ kind: 'start', location, request: req } satisfies ToWorker);
+      worker.postMessage({ kind: 'start', location, workerPath, request: req } satisfies ToWorker);
     });
 }

@@ -73,63 +73,103 @@ export function writeRecords<T extends StorableType>(ctx: WriteContext, ops: rea
     .transaction(() => {
       // One appender per transaction: it keeps the chain head in memory between the batch's events.
       const audit = auditAppender(ctx.db);
-      return ops.map((op) => writeOne(ctx, op, opts, audit));
+      return ops.map((op) => {
+        const record = op.action === 'create' ? newRecord(ctx.author, ctx.clock.now().toISOString(), op, ctx.db) : changedRecord(ctx, op);
+        const sealed = seal(op.type, record, op.action === 'delete' ? undefined : op.refs);
+        store(ctx, op.action, sealed, audit, opts.deferSearch ? undefined : sealed.record);
+        return sealed.record as RecordOf<T>;
+      });
     })
     .immediate();
 }
 
-function writeOne<T extends StorableType>(ctx: WriteContext, op: WriteOp<T>, opts: WriteOptions, audit: AuditAppender): RecordOf<T> {
+/**
+ * A record made ready to store: validated, in canonical JSON, hashed. Bulk
+ * imports seal their samples on one thread (sealNewRecords) while another
+ * stores them (storeSealed); such a record travels with its envelope only, the
+ * body being the record.
+ */
+export type SealedRecord<R extends Envelope = StoredRecord> = { record: R; body: string; hash: string; parent_id: string | null; refs: readonly string[] };
+type StoredRecord = RecordOf<StorableType>;
+export type Envelope = Pick<StoredRecord, 'id' | 'type' | 'author' | 'revision' | 'created_at' | 'updated_at' | 'deleted'>;
+
+/** The first half of creating records, free of the database. */
+export function sealNewRecords<T extends StorableType>(author: string, now: string, ops: readonly CreateOp<T>[]): SealedRecord<Envelope>[] {
+  return ops.map((op) => {
+    const { record: r, ...rest } = seal(op.type, newRecord(author, now, op), op.refs);
+    return { ...rest, record: { id: r.id, type: r.type, author: r.author, revision: r.revision, created_at: r.created_at, updated_at: r.updated_at, deleted: r.deleted } };
+  });
+}
+
+/**
+ * The second half: stores sealed new records with their references and audit
+ * events, in one transaction. Bulk only: the caller fills the search index
+ * after all rows (searchIndex.indexSamplesOfRun).
+ */
+export function storeSealed(ctx: WriteContext, sealed: readonly SealedRecord<Envelope>[]): void {
+  ctx.db
+    .transaction(() => {
+      const audit = auditAppender(ctx.db);
+      for (const s of sealed) {
+        if (s.record.author !== ctx.author || s.record.revision !== 1) throw new AppError('INTERNAL', `Record ${s.record.id} was sealed for another author or revision.`);
+        store(ctx, 'create', s, audit);
+      }
+    })
+    .immediate();
+}
+
+export type CreateOp<T extends StorableType> = Extract<WriteOp<T>, { action: 'create' }>;
+
+function newRecord<T extends StorableType>(author: string, now: string, op: CreateOp<T>, db?: Db): Record<string, unknown> {
+  // Only a caller-chosen id can collide (uuidv7 ids do not): check just those.
+  if (op.id !== undefined && db && statements(db).current.get(op.id)) throw new AppError('CONFLICT', `A record with id ${op.id} already exists.`);
+  return { ...op.fields, type: op.type, id: op.id ?? uuidv7(), author, revision: 1, created_at: now, updated_at: now, deleted: false };
+}
+
+function changedRecord<T extends StorableType>(ctx: WriteContext, op: Exclude<WriteOp<T>, { action: 'create' }>): Record<string, unknown> {
+  const row = statements(ctx.db).current.get(op.id) as Row | undefined;
+  const label = op.type;
+  if (!row || row.type !== op.type || row.deleted) throw new AppError('NOT_FOUND', `There is no ${label} with id ${op.id}.`);
+  if (row.author !== ctx.author) {
+    throw new AppError('NOT_AUTHOR', `This ${label} was written by key ${row.author.slice(0, 8)}…; only its author can change it.`);
+  }
+  if (op.baseRevision !== undefined && op.baseRevision !== row.revision) {
+    throw new AppError('CONFLICT', `This ${label} was changed meanwhile (now revision ${row.revision}, you edited ${op.baseRevision}); reload and try again.`);
+  }
+  const previous = JSON.parse(row.body) as Record<string, unknown>;
+  const fields = op.action === 'update' ? op.fields : {};
+  const now = ctx.clock.now().toISOString();
+  return { ...previous, ...fields, revision: row.revision + 1, updated_at: laterThan(now, previous.updated_at), deleted: op.action === 'delete' };
+}
+
+function seal(type: StorableType, record: Record<string, unknown>, refs: readonly string[] | undefined): SealedRecord<StoredRecord> {
+  const parsed = recordSchemas[type].safeParse(dropCleared(record));
+  if (!parsed.success) throw new AppError('INVALID_INPUT', describeZodError(parsed.error));
+  const stored = parsed.data;
+  const body = canonicalJson(stored);
+  const parent = parentField[type];
+  const parent_id = parent ? ((stored as Record<string, unknown>)[parent] as string) : null;
+  return { record: stored, body, hash: sha256Hex(body), parent_id, refs: refs ?? [] };
+}
+
+/** Stores a sealed record: row, history, references, audit event, and (given the whole record) its search entry. */
+function store(ctx: WriteContext, action: WriteOp<StorableType>['action'], sealed: SealedRecord<Envelope>, audit: AuditAppender, indexed?: StoredRecord): void {
   const { db } = ctx;
   const st = statements(db);
-  const now = ctx.clock.now().toISOString();
-  let record: Record<string, unknown>;
-  if (op.action === 'create') {
-    if (op.id !== undefined && st.current.get(op.id)) throw new AppError('CONFLICT', `A record with id ${op.id} already exists.`);
-    record = { ...op.fields, type: op.type, id: op.id ?? uuidv7(), author: ctx.author, revision: 1, created_at: now, updated_at: now, deleted: false };
-  } else {
-    const row = st.current.get(op.id) as Row | undefined;
-    const label = op.type;
-    if (!row || row.type !== op.type || row.deleted) throw new AppError('NOT_FOUND', `There is no ${label} with id ${op.id}.`);
-    if (row.author !== ctx.author) {
-      throw new AppError('NOT_AUTHOR', `This ${label} was written by key ${row.author.slice(0, 8)}…; only its author can change it.`);
-    }
-    if (op.baseRevision !== undefined && op.baseRevision !== row.revision) {
-      throw new AppError('CONFLICT', `This ${label} was changed meanwhile (now revision ${row.revision}, you edited ${op.baseRevision}); reload and try again.`);
-    }
-    const previous = JSON.parse(row.body) as Record<string, unknown>;
-    const fields = op.action === 'update' ? op.fields : {};
-    record = { ...previous, ...fields, revision: row.revision + 1, updated_at: laterThan(now, previous.updated_at), deleted: op.action === 'delete' };
-  }
-  const parsed = recordSchemas[op.type].safeParse(dropCleared(record));
-  if (!parsed.success) throw new AppError('INVALID_INPUT', describeZodError(parsed.error));
-  const stored = parsed.data as RecordOf<T>;
-  const body = canonicalJson(stored);
-  const hash = sha256Hex(body);
-
+  const { record, body, hash, parent_id } = sealed;
   // The superseded revision moves to the history table; records holds the current one.
-  if (op.action !== 'create') st.supersede.run(stored.id);
-  const parent = parentField[op.type];
-  const parent_id = parent ? ((stored as Record<string, unknown>)[parent] as string) : null;
-  const deleted = stored.deleted ? 1 : 0;
+  if (action !== 'create') st.supersede.run(record.id);
+  const deleted = record.deleted ? 1 : 0;
   const rowid =
-    op.action === 'create'
-      ? Number(st.insert.run(stored.id, stored.type, stored.author, stored.revision, stored.created_at, stored.updated_at, deleted, body, hash, parent_id).lastInsertRowid)
-      : (st.upsert.get({ ...pick(stored), deleted, body, hash, parent_id }) as { rowid: number }).rowid;
-  if (!opts.deferSearch) indexRecord(db, rowid, stored);
-  if (op.action !== 'delete' && op.refs) {
-    if (op.action === 'update') st.clearRefs.run(stored.id);
-    for (const to of new Set(op.refs)) st.addRef.run(stored.id, ctx.author, to);
+    action === 'create'
+      ? Number(st.insert.run(record.id, record.type, record.author, record.revision, record.created_at, record.updated_at, deleted, body, hash, parent_id).lastInsertRowid)
+      : (st.upsert.get({ ...pick(record), deleted, body, hash, parent_id }) as { rowid: number }).rowid;
+  if (indexed) indexRecord(db, rowid, indexed);
+  if (action !== 'delete' && sealed.refs.length > 0) {
+    if (action === 'update') st.clearRefs.run(record.id);
+    for (const to of new Set(sealed.refs)) st.addRef.run(record.id, ctx.author, to);
   }
-  audit.append({
-    at: stored.updated_at,
-    actor: ctx.author,
-    action: op.action,
-    entity: op.type,
-    id: stored.id,
-    revision: stored.revision,
-    record_hash: hash,
-  });
-  return stored;
+  audit.append({ at: record.updated_at, actor: ctx.author, action, entity: record.type, id: record.id, revision: record.revision, record_hash: hash });
 }
 
 function pick(r: { id: string; type: string; author: string; revision: number; created_at: string; updated_at: string }) {

@@ -9,36 +9,34 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { ImportFileOutcome, ImportSummary } from '../../shared/domain/imports';
-import { SAMPLE_TEXT_LIMIT, type CredentialWarning } from '../../shared/domain/run';
+import type { CredentialWarning } from '../../shared/domain/run';
 import { AppError } from '../../shared/result';
 import { toApiError } from '../api/dispatch';
 import type { BlobStore } from '../blobs/blobStore';
 import { scanValue } from '../importers/credentials';
 import { detectFormat } from '../importers/detectFormat';
-import { parseInspectEval } from '../importers/inspect/inspectEval';
-import { parseInspectJson } from '../importers/inspect/inspectJson';
-import { parseLmEvalResults, readLmEvalResultsFile, metricNamesByTask } from '../importers/lmEval/lmEvalResults';
-import { findSamplesBeside, pairSamplesWithResults, parseLmEvalSamples, taskFromFileName } from '../importers/lmEval/lmEvalSamples';
-import { LogFormatError, type ParsedLog, type ParsedSample, type SourceFormat } from '../importers/types';
+import { readLmEvalResultsFile, metricNamesByTask } from '../importers/lmEval/lmEvalResults';
+import { findSamplesBeside, pairSamplesWithResults, taskFromFileName } from '../importers/lmEval/lmEvalSamples';
+import { LogFormatError, type SourceFormat } from '../importers/types';
+import { readLog as readLogHere, type LogEvent, type LogReader, type LogSpec } from '../imports/logReader';
 import type { JobContext } from '../jobs/jobRunner';
 import { getRecord } from '../records/readRecords';
 import { indexSamplesOfRun } from '../records/searchIndex';
-import { writeRecords, type WriteOp } from '../records/writeRecord';
+import { storeSealed, writeRecords, type WriteOp } from '../records/writeRecord';
 import type { Workspace } from '../workspace/workspace';
-import { bounded, jsonObject, oneLineName, utcTimestamp } from './jsonSafe';
+import { cleanText, jsonObject, oneLineName, utcTimestamp } from './jsonSafe';
 
 export type ImportFile = { path: string; name: string };
 export type ImportRequest = { engagementId: string; files: ImportFile[]; samples: ImportFile[] };
 
-/** Samples are written in batches; between them the job can be cancelled. */
-const BATCH = 500;
 /** A run remembers at most this many credential warnings (the count says how many more). */
 const MAX_WARNINGS = 100;
 
 type Classified = ImportFile & { format: SourceFormat };
 type StoredSource = { sha256: string; name: string; size: number; added: boolean; task?: string };
 
-export async function importLogs(ws: Workspace, blobs: BlobStore, req: ImportRequest, ctx: JobContext): Promise<ImportSummary> {
+/** `readLog` reads each log; the app and the CLI pass one that reads large logs in a thread of their own. */
+export async function importLogs(ws: Workspace, blobs: BlobStore, req: ImportRequest, ctx: JobContext, readLog: LogReader = readLogHere): Promise<ImportSummary> {
   getRecord(ws.db, 'engagement', req.engagementId);
   const outcomes: ImportFileOutcome[] = [];
   const logs: Classified[] = [];
@@ -64,7 +62,7 @@ export async function importLogs(ws: Workspace, blobs: BlobStore, req: ImportReq
   for (const log of logs) {
     ctx.checkCancelled();
     try {
-      outcomes.push(await importOne(ws, blobs, req.engagementId, log, assigned.get(log.path) ?? [], ctx, progress));
+      outcomes.push(await importOne(ws, blobs, req.engagementId, log, assigned.get(log.path) ?? [], ctx, progress, readLog));
     } catch (error) {
       if (error instanceof AppError && error.code === 'CANCELLED') throw error;
       outcomes.push(failed(log.name, error));
@@ -91,6 +89,7 @@ async function importOne(
   samplesFiles: Assignment[],
   ctx: JobContext,
   progress: Progress,
+  readLog: LogReader,
 ): Promise<ImportFileOutcome> {
   const stored: StoredSource[] = [];
   try {
@@ -102,21 +101,29 @@ async function importOne(
       return { file: log.name, status: 'duplicate', run_id: existing.id, message: `${log.name} was already imported as run ${existing.id} (${existing.task}); nothing changed.` };
     }
 
+    progress.phase(`Parsing ${log.name}`);
     const blobPath = blobs.path(source.sha256);
-    const parsed = await parseByFormat(log.format, blobPath, log.name);
-    const sampleStreams: { parsed: () => AsyncIterable<ParsedSample>; sha256: string }[] = [{ parsed: () => parsed.samples(), sha256: source.sha256 }];
-
+    const samplesFilesSpec: LogSpec['samplesFiles'] = [];
     if (samplesFiles.length > 0) {
       const metrics = metricNamesByTask((await readLmEvalResultsFile(blobPath)).raw);
       for (const { file, task } of samplesFiles) {
         const put = await blobs.putFile(file.path, undefined, ctx.signal);
         stored.push({ ...put, name: file.name, task });
-        const path = blobs.path(put.sha256);
-        sampleStreams.push({ parsed: () => parseLmEvalSamples(path, { task, metricNames: metrics.get(task) ?? new Set() }), sha256: put.sha256 });
+        samplesFilesSpec.push({ path: blobs.path(put.sha256), sha256: put.sha256, task, metricNames: [...(metrics.get(task) ?? [])] });
       }
     }
-
-    return await writeRun(ws, engagementId, log, parsed, stored, sampleStreams, ctx, progress);
+    const spec: LogSpec = {
+      format: log.format,
+      path: blobPath,
+      label: log.name,
+      sha256: source.sha256,
+      size: stored.reduce((sum, s) => sum + s.size, 0),
+      samplesFiles: samplesFilesSpec,
+      runId: uuidv7(),
+      author: ws.writer().author,
+      now: ws.clock.now().toISOString(),
+    };
+    return await writeRun(ws, engagementId, log, readLog(spec), spec.runId, stored, ctx, progress);
   } catch (error) {
     // Nothing of this file was committed: drop the blobs it brought in.
     for (const s of stored) if (s.added && !findRunBySource(ws, s.sha256)) await blobs.remove(s.sha256);
@@ -169,33 +176,22 @@ async function assignSamples(results: Classified[], pool: Classified[]): Promise
   return out;
 }
 
-function parseByFormat(format: SourceFormat, path: string, label: string): Promise<ParsedLog> {
-  switch (format) {
-    case 'inspect-json':
-      return parseInspectJson(path, { label });
-    case 'inspect-eval':
-      return parseInspectEval(path, { label });
-    case 'lm-eval-results':
-      return parseLmEvalResults(path);
-    case 'lm-eval-samples':
-      throw new LogFormatError(`${label} is an lm-eval samples file; import it together with its results_*.json.`);
-  }
-}
-
 async function writeRun(
   ws: Workspace,
   engagementId: string,
   log: Classified,
-  parsed: ParsedLog,
+  events: AsyncIterable<LogEvent>,
+  runId: string,
   sources: StoredSource[],
-  sampleStreams: { parsed: () => AsyncIterable<ParsedSample>; sha256: string }[],
   ctx: JobContext,
   progress: Progress,
 ): Promise<ImportFileOutcome> {
   const writer = ws.writer();
   const { db } = ws;
-  const { meta } = parsed;
-  const runId = uuidv7();
+  const reading = events[Symbol.asyncIterator]();
+  const first = await reading.next();
+  if (first.done || first.value.kind !== 'head') throw new AppError('INTERNAL', `Reading ${log.name} gave no run metadata.`);
+  const { meta, results } = first.value;
   const warnings = new WarningList();
   warnings.add(scanValue(meta.config, 'config'));
   warnings.add(scanValue(meta.error, 'error'));
@@ -205,7 +201,7 @@ async function writeRun(
   try {
     writeRecords(
       writer,
-      parsed.results.map(
+      results.map(
         (r): WriteOp<'result'> => ({
           action: 'create',
           type: 'result',
@@ -225,22 +221,17 @@ async function writeRun(
     );
 
     progress.phase(`Writing samples of ${log.name}`, meta.sample_count);
-    for (const stream of sampleStreams) {
-      let batch: WriteOp<'sample'>[] = [];
-      for await (const sample of stream.parsed()) {
-        warnings.add(scanValue({ input: sample.input, target: sample.target, output: sample.output, scores: sample.scores }, `sample ${sample.sample_id} (epoch ${sample.epoch})`));
-        batch.push(sampleOp(runId, stream.sha256, sample, meta.task));
-        if (batch.length >= BATCH) {
-          sampleCount += flush(writer, batch);
-          batch = [];
-          progress.samples(sampleCount);
-          // Let a cancel message (or the UI's requests, inline) in between batches.
-          await new Promise((resolve) => setImmediate(resolve));
-          ctx.checkCancelled();
-        }
-      }
-      sampleCount += flush(writer, batch);
+    for (let next = await reading.next(); !next.done; next = await reading.next()) {
+      const event = next.value;
+      if (event.kind !== 'samples') continue;
+      warnings.add(event.warnings);
+      if (event.sealed) storeSealed(writer, event.sealed);
+      else writeRecords(writer, event.ops, { deferSearch: true });
+      sampleCount += event.sealed?.length ?? event.ops.length;
       progress.samples(sampleCount);
+      // Let a cancel message (or the UI's requests, inline) in between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+      ctx.checkCancelled();
     }
     ctx.checkCancelled();
     indexSamplesOfRun(db, runId);
@@ -274,6 +265,8 @@ async function writeRun(
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
+    // Stops the reader (and its thread) when the writing stopped first.
+    await reading.return?.();
     throw error;
   }
 
@@ -285,42 +278,10 @@ async function writeRun(
     task: meta.task,
     model: meta.model,
     run_status: meta.status,
-    metrics: parsed.results.map((r) => ({ task: r.task, scorer: r.scorer, metric: r.metric, value: r.value, stderr: r.stderr, n: r.n })),
+    metrics: results.map((r) => ({ task: r.task, scorer: r.scorer, metric: r.metric, value: r.value, stderr: r.stderr, n: r.n })),
     samples: sampleCount,
     samples_files: sources.slice(1).map((s) => s.name),
     warnings: warnings.list(),
-  };
-}
-
-function flush(writer: ReturnType<Workspace['writer']>, batch: WriteOp<'sample'>[]): number {
-  if (batch.length === 0) return 0;
-  writeRecords(writer, batch, { deferSearch: true });
-  return batch.length;
-}
-
-function sampleOp(runId: string, sha256: string, s: ParsedSample, runTask: string): WriteOp<'sample'> {
-  const input = bounded(s.input, SAMPLE_TEXT_LIMIT);
-  const target = bounded(s.target, SAMPLE_TEXT_LIMIT);
-  const output = bounded(s.output, SAMPLE_TEXT_LIMIT);
-  return {
-    action: 'create',
-    type: 'sample',
-    refs: [runId],
-    fields: {
-      run_id: runId,
-      task: oneLineName(s.task, runTask),
-      sample_id: oneLineName(s.sample_id, '?'),
-      epoch: s.epoch,
-      input: input.text,
-      target: target.text,
-      output: output.text,
-      truncated: input.cut || target.cut || output.cut,
-      scores: jsonObject(s.scores),
-      ...(s.error ? { error: cleanText(s.error, 10_000) } : {}),
-      source_sha256: sha256,
-      location: s.location,
-      hashes: Object.fromEntries(Object.entries(s.hashes).map(([k, v]) => [k.slice(0, 100), v.slice(0, 200)])),
-    },
   };
 }
 
@@ -353,12 +314,6 @@ function optionalTime<K extends string>(key: K, value: string | null): Partial<R
 
 function numbersOnly(o: Record<string, unknown>): Record<string, number> {
   return Object.fromEntries(Object.entries(o).filter((e): e is [string, number] => typeof e[1] === 'number'));
-}
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_EXCEPT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-function cleanText(text: string, max: number): string {
-  return bounded(text.replace(CONTROL_EXCEPT_LINES, ''), max).text;
 }
 
 class WarningList {

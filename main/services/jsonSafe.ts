@@ -46,3 +46,11 @@ export function utcTimestamp(value: string | null | undefined): string | undefin
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_EXCEPT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** Multi-line text from log data (an error message): control characters other than line breaks and tabs dropped, bounded. */
+export function cleanText(text: string, max: number): string {
+  return bounded(text.replace(CONTROL_EXCEPT_LINES, ''), max).text;
+}

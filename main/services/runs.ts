@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RunWithResults, SamplePage, SampleRow } from '../../shared/domain/imports';
+import type { RunWithResults, SampleOutcome, SamplePage, SampleRow } from '../../shared/domain/imports';
 import { MetricResult, Run, Sample, type ManualRunInput } from '../../shared/domain/run';
 import { getRecord } from '../records/readRecords';
 import { ftsQuery } from '../records/searchIndex';
@@ -13,12 +13,27 @@ const EXCERPT = 300;
 export const runQueries = {
   runsOfEngagement: "SELECT body FROM records WHERE parent_id = ? AND type = 'run' AND deleted = 0 ORDER BY id DESC",
   resultsOfRun: "SELECT body FROM records WHERE parent_id = ? AND type = 'result' AND deleted = 0 ORDER BY rowid",
-  samplesFrom: (search: boolean) =>
-    search
+  samplesFrom: (search: boolean, outcome: SampleOutcome = 'all') =>
+    (search
       ? `FROM search_index JOIN records ON records.rowid = search_index.rowid
          WHERE search_index MATCH @match AND records.parent_id = @run AND records.type = 'sample' AND records.deleted = 0`
-      : `FROM records WHERE parent_id = @run AND type = 'sample' AND deleted = 0`,
-  samplesPage: (search: boolean) => `SELECT records.body AS body ${runQueries.samplesFrom(search)} ORDER BY records.rowid LIMIT @limit OFFSET @offset`,
+      : `FROM records WHERE parent_id = @run AND type = 'sample' AND deleted = 0`) + OUTCOME_SQL[outcome],
+  samplesPage: (search: boolean, outcome: SampleOutcome = 'all') =>
+    `SELECT records.body AS body ${runQueries.samplesFrom(search, outcome)} ORDER BY records.rowid LIMIT @limit OFFSET @offset`,
+};
+
+/**
+ * A score that says solved: Inspect's CORRECT ("C"), true, or 1 (lm-eval's
+ * exact match); unsolved: INCORRECT ("I"), false, or 0. Partial credit, NaN and
+ * free text are neither. A sample is solved when some score says so and none
+ * says otherwise.
+ */
+const scoreIs = (values: string) =>
+  `EXISTS (SELECT 1 FROM json_each(records.body, '$.scores') AS s WHERE json_extract(s.value, '$.value') IN (${values}))`;
+const OUTCOME_SQL: Record<SampleOutcome, string> = {
+  all: '',
+  solved: ` AND ${scoreIs(`'C', 1`)} AND NOT ${scoreIs(`'I', 0`)}`,
+  unsolved: ` AND ${scoreIs(`'I', 0`)}`,
 };
 
 /** Runs, their results and samples: what the results screens read. */
@@ -81,14 +96,15 @@ export class RunService {
   }
 
   /** A page of samples in the log's order, optionally only those matching words. */
-  samples(runId: string, opts: { query: string; offset: number; limit: number }): SamplePage {
+  samples(runId: string, opts: { query: string; outcome?: SampleOutcome; offset: number; limit: number }): SamplePage {
     getRecord(this.ws.db, 'run', runId);
     const match = ftsQuery(opts.query);
     const { db } = this.ws;
     if (opts.query.trim() !== '' && match === null) return { total: 0, rows: [] };
     const params = { run: runId, match, limit: opts.limit, offset: opts.offset };
-    const total = (db.prepare(`SELECT count(*) AS n ${runQueries.samplesFrom(match !== null)}`).get(params) as { n: number }).n;
-    const rows = db.prepare(runQueries.samplesPage(match !== null)).all(params) as { body: string }[];
+    const outcome = opts.outcome ?? 'all';
+    const total = (db.prepare(`SELECT count(*) AS n ${runQueries.samplesFrom(match !== null, outcome)}`).get(params) as { n: number }).n;
+    const rows = db.prepare(runQueries.samplesPage(match !== null, outcome)).all(params) as { body: string }[];
     return { total, rows: rows.map((r) => toRow(Sample.parse(JSON.parse(r.body)))) };
   }
 

@@ -6,11 +6,12 @@
  * ApiCallError carrying the one-sentence message from main.
  */
 import type { Bridge } from '../../shared/api/bridge';
+import type { FileRef } from '../../shared/api/files';
 import {
   calls,
   events,
   type CallInput,
-  type CallName,
+  type RendererCallName,
   type CallOutput,
   type EventName,
   type EventPayload,
@@ -40,11 +41,18 @@ export function transport(): Bridge['transport'] {
   return currentBridge().transport;
 }
 
+/** Desktop only: a dropped File as a ref (see Bridge.droppedFile). */
+export function droppedFile(file: File): Promise<Result<FileRef>> {
+  const fromDrop = currentBridge().droppedFile;
+  if (!fromDrop) return Promise.resolve({ ok: false, error: { code: 'UNSUPPORTED', message: 'This window cannot take dropped files; use the file dialog.' } });
+  return fromDrop(file);
+}
+
 /**
  * Calls main and unwraps the envelope. The value is re-parsed with the call's
  * output schema, which also turns "NaN"/"Infinity" strings back into numbers.
  */
-export async function call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
+export async function call<K extends RendererCallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>> {
   const send = currentBridge().calls[name] as (input: CallInput<K>) => Promise<Result<unknown>>;
   let result: Result<unknown>;
   try {

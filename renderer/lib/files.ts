@@ -7,7 +7,7 @@
  */
 import type { FileRef } from '../../shared/api/files';
 import { AppError } from '../../shared/result';
-import { ApiCallError, call, transport } from './api';
+import { call, droppedFile, transport } from './api';
 import { uploadFile } from './httpBridge';
 
 /** A file being handed to main: named first, then uploading, then ready (or not). */
@@ -22,7 +22,8 @@ export type UploadOutcome = {
   failed: { name: string; message: string }[];
 };
 
-export type PickOptions = { title: string; extensions: string[]; multiple?: boolean };
+/** `extensions: []` accepts any file (evidence); `filterName` names the dialog's filter (default "Evaluation logs"). */
+export type PickOptions = { title: string; extensions: string[]; multiple?: boolean; filterName?: string };
 
 const NOTHING: UploadOutcome = { refs: [], failed: [] };
 
@@ -75,7 +76,7 @@ export async function pickAndUploadFiles(opts: PickOptions, onEvent: (e: UploadE
   if (transport() === 'desktop') {
     const refs = await call('dialog:openFiles', {
       title: opts.title,
-      filters: [{ name: 'Evaluation logs', extensions: opts.extensions }],
+      filters: opts.extensions.length > 0 ? [{ name: opts.filterName ?? 'Evaluation logs', extensions: opts.extensions }] : [],
       multiple: opts.multiple ?? true,
     });
     if (refs.length === 0) return NOTHING;
@@ -90,13 +91,27 @@ export async function pickAndUploadFiles(opts: PickOptions, onEvent: (e: UploadE
 
 /**
  * Makes files dropped on the window available to main. In the browser they
- * are uploaded like picked files. The desktop contract has no call that turns
- * a dropped file into a ref (main must see the path), so it says so.
+ * are uploaded like picked files; on the desktop the preload hands each File
+ * to main, which reads it where it lies (nothing is copied).
  */
 export async function uploadDroppedFiles(files: File[], onEvent: (e: UploadEvent) => void = () => {}): Promise<UploadOutcome> {
   if (files.length === 0) return NOTHING;
-  if (transport() === 'desktop') {
-    throw new ApiCallError('UNSUPPORTED', 'Dropping files is not available in the desktop app yet; use Import logs… to choose them.');
-  }
+  if (transport() === 'desktop') return refsForDropped(files, onEvent);
   return uploadAll(files, onEvent);
+}
+
+async function refsForDropped(files: File[], onEvent: (e: UploadEvent) => void): Promise<UploadOutcome> {
+  onEvent({ kind: 'listed', files: files.map((f) => ({ name: f.name, size: f.size })) });
+  const outcome: UploadOutcome = { refs: [], failed: [] };
+  for (const [index, file] of files.entries()) {
+    const result = await droppedFile(file);
+    if (result.ok) {
+      outcome.refs.push(result.value);
+      onEvent({ kind: 'uploaded', index, ref: result.value });
+    } else {
+      outcome.failed.push({ name: file.name, message: result.error.message });
+      onEvent({ kind: 'failed', index, message: result.error.message });
+    }
+  }
+  return outcome;
 }

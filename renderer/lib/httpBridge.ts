@@ -12,7 +12,7 @@
  * the renderer gets exactly what the desktop transport would have given it.
  */
 import type { Bridge } from '../../shared/api/bridge';
-import { callNames, calls as contractCalls, eventNames, events as contractEvents, type CallName, type EventName } from '../../shared/api/contract';
+import { calls as contractCalls, eventNames, events as contractEvents, rendererCallNames, type CallName, type EventName } from '../../shared/api/contract';
 import { FileRef } from '../../shared/api/files';
 import { stringifyJson } from '../../shared/numbers';
 import { ApiError, AppError, type ErrorCode, type Result } from '../../shared/result';
@@ -205,7 +205,7 @@ export function createHttpBridge(
     };
   }
 
-  const calls = Object.fromEntries(callNames.map((name) => [name, (input: unknown) => call(name, input)]));
+  const calls = Object.fromEntries(rendererCallNames.map((name) => [name, (input: unknown) => call(name, input)]));
   const events = Object.fromEntries(eventNames.map((name) => [name, (listener: (payload: unknown) => void) => subscribe(name, listener)]));
   return Object.freeze({
     transport: 'browser' as const,

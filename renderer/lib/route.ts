@@ -11,19 +11,36 @@ export type Route =
   | { page: 'edit'; id: string }
   | { page: 'runs'; id: string }
   | { page: 'thresholds'; id: string }
-  | { page: 'run'; id: string; runId: string };
+  | { page: 'run'; id: string; runId: string; sampleId?: string }
+  | { page: 'findings'; id: string }
+  | { page: 'newFinding'; id: string }
+  | { page: 'finding'; id: string; findingId: string; revision?: number }
+  | { page: 'journal'; id: string };
 
 const ID = '([0-9a-f-]{36})';
 
+/** Each pattern with the route it means; the first match wins. */
+const PATTERNS: [RegExp, (m: RegExpExecArray) => Route | null][] = [
+  [/^\/engagements\/new$/, () => ({ page: 'new' })],
+  [new RegExp(`^/engagements/${ID}/runs/${ID}/samples/${ID}$`), (m) => ({ page: 'run', id: m[1]!, runId: m[2]!, sampleId: m[3]! })],
+  [new RegExp(`^/engagements/${ID}/runs/${ID}$`), (m) => ({ page: 'run', id: m[1]!, runId: m[2]! })],
+  [new RegExp(`^/engagements/${ID}/findings/new$`), (m) => ({ page: 'newFinding', id: m[1]! })],
+  [
+    new RegExp(`^/engagements/${ID}/findings/${ID}/revisions/([1-9]\\d{0,8})$`),
+    (m) => ({ page: 'finding', id: m[1]!, findingId: m[2]!, revision: Number(m[3]) }),
+  ],
+  [new RegExp(`^/engagements/${ID}/findings/${ID}$`), (m) => ({ page: 'finding', id: m[1]!, findingId: m[2]! })],
+  [new RegExp(`^/engagements/${ID}/(edit|runs|thresholds|findings|journal)$`), (m) => ({ page: m[2] as 'edit', id: m[1]! })],
+  [new RegExp(`^/engagements/${ID}$`), (m) => ({ page: 'engagement', id: m[1]! })],
+];
+
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
-  if (path === '/engagements/new') return { page: 'new' };
-  const run = new RegExp(`^/engagements/${ID}/runs/${ID}$`).exec(path);
-  if (run?.[1] && run[2]) return { page: 'run', id: run[1], runId: run[2] };
-  const sub = new RegExp(`^/engagements/${ID}/(edit|runs|thresholds)$`).exec(path);
-  if (sub?.[1] && sub[2]) return { page: sub[2] as 'edit' | 'runs' | 'thresholds', id: sub[1] };
-  const view = new RegExp(`^/engagements/${ID}$`).exec(path);
-  if (view?.[1]) return { page: 'engagement', id: view[1] };
+  for (const [pattern, toRoute] of PATTERNS) {
+    const m = pattern.exec(path);
+    const route = m ? toRoute(m) : null;
+    if (route) return route;
+  }
   return { page: 'home' };
 }
 
@@ -38,9 +55,15 @@ export function routeHash(route: Route): string {
     case 'edit':
     case 'runs':
     case 'thresholds':
+    case 'findings':
+    case 'journal':
       return `#/engagements/${route.id}/${route.page}`;
     case 'run':
-      return `#/engagements/${route.id}/runs/${route.runId}`;
+      return `#/engagements/${route.id}/runs/${route.runId}${route.sampleId ? `/samples/${route.sampleId}` : ''}`;
+    case 'newFinding':
+      return `#/engagements/${route.id}/findings/new`;
+    case 'finding':
+      return `#/engagements/${route.id}/findings/${route.findingId}${route.revision ? `/revisions/${route.revision}` : ''}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CallInput, CallName, CallOutput, EventName, EventPayload } from './contract';
+import type { CallInput, CallOutput, EventName, EventPayload, RendererCallName } from './contract';
 import type { FileRef } from './files';
 import type { Result } from '../result';
 
@@ -9,8 +9,10 @@ import type { Result } from '../result';
  */
 export type Bridge = {
   readonly transport: 'desktop' | 'browser';
-  readonly calls: { readonly [K in CallName]: (input: CallInput<K>) => Promise<Result<CallOutput<K>>> };
+  readonly calls: { readonly [K in RendererCallName]: (input: CallInput<K>) => Promise<Result<CallOutput<K>>> };
   readonly events: { readonly [K in EventName]: (listener: (payload: EventPayload<K>) => void) => () => void };
+  /** Desktop: a File the person dropped on the window, as a ref (the preload reads its path; the page never does). */
+  readonly droppedFile?: (file: File) => Promise<Result<FileRef>>;
 };
 
 /** Picking and saving files differ per transport; the renderer asks through this. */

@@ -9,8 +9,12 @@ import { AuditReport } from '../domain/audit';
 import { Engagement, EngagementChanges, EngagementInput } from '../domain/engagement';
 import { RecordId } from '../domain/ids';
 import { Identity, IdentityInput, Passphrase } from '../domain/identity';
-import { RunWithResults, Sample, SamplePage } from '../domain/imports';
+import { RunWithResults, Sample, SampleOutcome, SamplePage } from '../domain/imports';
 import { ManualRunInput, Threshold, ThresholdInput, Comparison } from '../domain/run';
+import { AuthorStatus, Finding, FindingChanges, FindingFilter, FindingInput, FindingPage, FindingView } from '../domain/finding';
+import { RecordHistory } from '../domain/history';
+import { Attachment, Note, NoteInput, NoteTarget } from '../domain/note';
+import { SearchQuery, SearchResult } from '../domain/search';
 import { FileFilter, FileRef } from './files';
 import { JobFinished, JobId, JobProgress, JobStarted, JobSummary } from './jobs';
 
@@ -75,6 +79,7 @@ export const calls = {
       run_id: RecordId,
       /** Words to find in input, target or output (full-text search). */
       query: z.string().max(500).default(''),
+      outcome: SampleOutcome.default('all'),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(500).default(100),
     }),
@@ -96,6 +101,76 @@ export const calls = {
   ),
   'threshold:delete': call(byId, z.strictObject({ deleted: z.literal(true) }), 'Remove a threshold (a tombstone revision).'),
 
+  'findings:list': call(FindingFilter, FindingPage, 'A page of findings (all engagements, or one), filtered and sorted; rows carry no Markdown.'),
+  'finding:get': call(byId, FindingView, 'One finding with the status it shows.'),
+  'finding:atRevision': call(z.strictObject({ id: RecordId, revision: z.number().int().min(1) }), Finding, 'A finding as it was at an earlier revision.'),
+  'finding:create': call(FindingInput, Finding, 'Write a new finding (status draft); a CVSS vector gets its score computed.'),
+  'finding:update': call(
+    z.strictObject({ id: RecordId, base_revision: z.number().int().min(1).optional(), changes: FindingChanges }),
+    Finding,
+    'Edit a finding this workspace authored; every edit raises its revision.',
+  ),
+  'finding:setStatus': call(
+    z.strictObject({ id: RecordId, base_revision: z.number().int().min(1).optional(), status: AuthorStatus }),
+    Finding,
+    'Move a finding through its author lifecycle (validated and rejected come only from a supervisor review).',
+  ),
+  'finding:addEvidence': call(
+    z.strictObject({
+      id: RecordId,
+      evidence: z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('attachment'), attachment_id: RecordId }),
+        z.strictObject({ kind: z.literal('run'), run_id: RecordId }),
+        z.strictObject({ kind: z.literal('sample'), sample_id: RecordId, excerpt: z.string().max(20_000).optional() }),
+      ]),
+    }),
+    Finding,
+    'Cite an attachment, a run, or a sample (with an optional transcript excerpt) as evidence, in one action.',
+  ),
+  'finding:delete': call(byId, z.strictObject({ deleted: z.literal(true) }), 'Delete a finding (a tombstone revision; history keeps it).'),
+
+  'notes:list': call(
+    z.strictObject({ engagement_id: RecordId, on: NoteTarget.optional() }),
+    z.array(Note),
+    'The engagement journal (every note, oldest first), or the notes on one record.',
+  ),
+  'note:create': call(NoteInput, Note, 'Write a Markdown note on an engagement, run, sample or finding.'),
+  'note:update': call(
+    z.strictObject({ id: RecordId, base_revision: z.number().int().min(1).optional(), body: Note.shape.body }),
+    Note,
+    'Save a note’s text (autosave calls this within a second of the last keystroke).',
+  ),
+  'note:delete': call(byId, z.strictObject({ deleted: z.literal(true) }), 'Delete a note (a tombstone revision).'),
+
+  'attachment:add': call(
+    z.strictObject({ engagement_id: RecordId, file: FileRef }),
+    Attachment,
+    'Keep a file as evidence: stored once by SHA-256; the same bytes again return the existing attachment.',
+  ),
+  'attachments:list': call(z.strictObject({ engagement_id: RecordId }), z.array(Attachment), 'An engagement’s attachments, newest first.'),
+  'attachment:preview': call(
+    byId,
+    z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('image'), media_type: z.string(), base64: z.string() }),
+      z.strictObject({ kind: z.literal('text'), text: z.string(), truncated: z.boolean() }),
+      z.strictObject({ kind: z.literal('none') }),
+    ]),
+    'What can be shown inline: an image (≤ 20 MB) or the start of a text file; otherwise none (download it).',
+  ),
+  'attachment:download': call(
+    z.strictObject({ id: RecordId, to: FileRef.nullable() }),
+    z.strictObject({ saved: z.boolean(), download_url: z.string().nullable() }),
+    'Desktop: copy the bytes to a file picked with dialog:saveFile. Browser: a one-time URL the serve host answers with the bytes.',
+  ),
+  'files:fromBytes': call(
+    z.strictObject({ name: z.string().min(1).max(255), bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= 50 * 1024 * 1024, { message: 'must be at most 50 MB' }) }),
+    FileRef,
+    'Desktop only: bytes the person pasted (a screenshot) become a file ref, like a picked file.',
+  ),
+
+  'search:query': call(SearchQuery, SearchResult, 'Full-text search over findings, notes and samples, ranked by bm25, with highlighted snippets.'),
+  'record:history': call(byId, RecordHistory, 'Who did what to a record and when, from the audit chain, one entry per revision.'),
+
   'audit:verify': call(none, AuditReport, 'Recompute the audit chain and name the first broken link.'),
 
   'jobs:list': call(none, z.array(JobSummary), 'Jobs running now or finished in this session.'),
@@ -105,6 +180,11 @@ export const calls = {
     z.strictObject({ title: z.string().max(200), filters: z.array(FileFilter).max(10), multiple: z.boolean() }),
     z.array(FileRef),
     'Desktop only: native open dialog; returns refs for the picked files (none if cancelled).',
+  ),
+  'files:dropped': call(
+    z.strictObject({ path: z.string().min(1).max(4096) }),
+    FileRef,
+    'Desktop only, and only from the preload: a file dropped on the window becomes a ref. The renderer never sees this call (see renderer-facing calls below).',
   ),
   'dialog:saveFile': call(
     z.strictObject({ title: z.string().max(200), default_name: z.string().max(255), filters: z.array(FileFilter).max(10) }),
@@ -129,6 +209,15 @@ export type CallOutput<K extends CallName> = z.output<Calls[K]['output']>;
 export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
 
 export const callNames = Object.keys(calls) as CallName[];
+
+/**
+ * Calls only the preload makes, with what only it can know: the path of a file
+ * the person dropped (Electron's webUtils.getPathForFile). The page never gets
+ * them, so it cannot name a path of its own choosing.
+ */
+export const PRELOAD_ONLY_CALLS = ['files:dropped'] as const satisfies readonly CallName[];
+export type RendererCallName = Exclude<CallName, (typeof PRELOAD_ONLY_CALLS)[number]>;
+export const rendererCallNames = callNames.filter((n): n is RendererCallName => !(PRELOAD_ONLY_CALLS as readonly string[]).includes(n));
 export const eventNames = Object.keys(events) as EventName[];
 
 export function isCallName(name: unknown): name is CallName {

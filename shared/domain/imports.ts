@@ -48,6 +48,10 @@ export const SampleRow = z.strictObject({
 });
 export type SampleRow = z.infer<typeof SampleRow>;
 
+/** Which samples to show by their scores: solved (correct), unsolved (incorrect), or all. */
+export const SampleOutcome = z.enum(['all', 'solved', 'unsolved']);
+export type SampleOutcome = z.infer<typeof SampleOutcome>;
+
 export const SamplePage = z.strictObject({ total: z.number().int(), rows: z.array(SampleRow) });
 export type SamplePage = z.infer<typeof SamplePage>;
 

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { Engagement } from './engagement';
+import { Finding } from './finding';
+import { Attachment, Note } from './note';
 import { MetricResult, Run, Sample, Threshold } from './run';
 import type { RecordType } from './record';
 
@@ -13,6 +15,9 @@ export const recordSchemas = {
   run: Run,
   result: MetricResult,
   sample: Sample,
+  finding: Finding,
+  note: Note,
+  attachment: Attachment,
 } satisfies Partial<Record<RecordType, z.ZodType>>;
 
 export type StorableType = keyof typeof recordSchemas;
@@ -24,6 +29,9 @@ export const parentField: Partial<Record<StorableType, string>> = {
   run: 'engagement_id',
   result: 'run_id',
   sample: 'run_id',
+  finding: 'engagement_id',
+  note: 'engagement_id',
+  attachment: 'engagement_id',
 };
 
 /** Folder names in bundles: records/<plural>/<id>.json */

@@ -298,7 +298,7 @@ export class EngagementPage {
   }
 }
 
-/** The engagement's sections: Overview, Runs, Thresholds. */
+/** The engagement's sections: Overview, Runs, Findings, Journal, Thresholds. */
 export class EngagementSections {
   constructor(private readonly page: Page) {}
 
@@ -306,7 +306,7 @@ export class EngagementSections {
     return this.page.getByRole('navigation', { name: 'Engagement sections' });
   }
 
-  async open(section: 'Overview' | 'Runs' | 'Thresholds'): Promise<void> {
+  async open(section: 'Overview' | 'Runs' | 'Findings' | 'Journal' | 'Thresholds'): Promise<void> {
     await this.nav.getByRole('link', { name: section }).click();
     await this.nav.locator('a[aria-current="page"]').filter({ hasText: new RegExp(`^${section}$`) }).waitFor();
   }
@@ -434,5 +434,176 @@ export class ThresholdsPage {
 
   get error(): Locator {
     return this.page.locator('form.threshold-form').getByRole('alert');
+  }
+}
+
+/** A file made in the test and handed to the page as a paste or a drop. */
+export type PastedFile = { name: string; mimeType: string; bytes: Buffer };
+
+/** Builds a real DataTransfer holding the files, in the page (the test project has no DOM types, so it names what it uses). */
+function inPageDataTransfer(files: PastedFile[]) {
+  return files.map((f) => ({ name: f.name, mimeType: f.mimeType, base64: f.bytes.toString('base64') }));
+}
+
+/** An autosaving CodeMirror editor: typed into like a person would, with its save state beside it. */
+export class MarkdownEditorPart {
+  constructor(
+    private readonly page: Page,
+    readonly input: Locator,
+    readonly saveState: Locator,
+  ) {}
+
+  async type(text: string): Promise<void> {
+    await this.input.click();
+    await this.page.keyboard.press('Control+End');
+    await this.page.keyboard.type(text);
+  }
+
+  async waitSaved(): Promise<void> {
+    await this.saveState.filter({ hasText: /^Saved$/ }).waitFor();
+  }
+}
+
+export class FindingsPage {
+  constructor(private readonly page: Page) {}
+
+  get table(): Locator {
+    return this.page.getByRole('table', { name: 'Findings' });
+  }
+
+  row(title: string): Locator {
+    return this.table.getByTestId('finding-row').filter({ has: this.page.getByRole('link', { name: title, exact: true }) });
+  }
+
+  async create(f: { title: string; kind: string; severity: string }): Promise<void> {
+    await this.page.getByRole('button', { name: /New finding/ }).click();
+    const form = this.page.getByRole('form', { name: 'New finding' });
+    await form.getByLabel('Title').fill(f.title);
+    await form.getByLabel('Kind').selectOption({ label: f.kind });
+    await form.getByLabel('Severity').selectOption({ label: f.severity });
+    await form.getByRole('button', { name: 'Create finding' }).click();
+    await this.page.getByRole('heading', { level: 1, name: f.title }).waitFor();
+  }
+}
+
+export class FindingDetailPage {
+  constructor(private readonly page: Page) {}
+
+  get details(): Locator {
+    return this.page.getByRole('form', { name: 'Finding details' });
+  }
+
+  section(name: 'description' | 'reproduction' | 'impact' | 'remediation'): MarkdownEditorPart {
+    const writeup = this.page.getByRole('region', { name: 'Write-up' });
+    return new MarkdownEditorPart(this.page, this.page.getByTestId(`section-${name}`), writeup.getByTestId('save-state'));
+  }
+
+  async addCwe(index: number, id: string, name: string): Promise<void> {
+    await this.details.getByRole('button', { name: 'Add a CWE' }).click();
+    await this.details.getByLabel(`CWE id, row ${index}`).fill(id);
+    await this.details.getByLabel(`Name, row ${index}`).fill(name);
+  }
+
+  async saveDetails(): Promise<void> {
+    await this.details.getByRole('button', { name: 'Save details' }).click();
+    await this.details.getByRole('status').filter({ hasText: /^Details saved/ }).waitFor();
+  }
+
+  /** Dispatches a paste event carrying the files (a screenshot from the clipboard) on the element, composed like the browser's own. */
+  async paste(target: Locator, files: PastedFile[]): Promise<void> {
+    await target.evaluate((el, list) => {
+      const w = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: Uint8Array[], name: string, opts: { type: string }) => unknown;
+        ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean; composed: boolean }) => unknown;
+        atob(s: string): string;
+      };
+      const dt = new w.DataTransfer();
+      for (const f of list) dt.items.add(new w.File([Uint8Array.from(w.atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.mimeType }));
+      (el as unknown as { dispatchEvent(e: unknown): boolean }).dispatchEvent(new w.ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true, composed: true }));
+    }, inPageDataTransfer(files));
+  }
+
+  get evidence(): Locator {
+    return this.page.getByRole('list', { name: 'Evidence' });
+  }
+
+  /** Drags files over the evidence drop zone and drops them (a real DataTransfer). */
+  async dropEvidence(files: PastedFile[]): Promise<void> {
+    const zone = this.page.getByTestId('evidence-drop-zone');
+    const dataTransfer = await this.page.evaluateHandle((list) => {
+      const w = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: Uint8Array[], name: string, opts: { type: string }) => unknown;
+        atob(s: string): string;
+      };
+      const dt = new w.DataTransfer();
+      for (const f of list) dt.items.add(new w.File([Uint8Array.from(w.atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.mimeType }));
+      return dt;
+    }, inPageDataTransfer(files));
+    await zone.dispatchEvent('dragenter', { dataTransfer });
+    await zone.dispatchEvent('dragover', { dataTransfer });
+    await zone.dispatchEvent('drop', { dataTransfer });
+  }
+
+  get statusBadge(): Locator {
+    return this.page.locator('.finding-badges .badge').first();
+  }
+
+  statusButton(label: string): Locator {
+    return this.page.getByRole('group', { name: 'Change status' }).getByRole('button', { name: label });
+  }
+
+  get history(): Locator {
+    return this.page.getByRole('region', { name: 'History' }).getByTestId('history-row');
+  }
+}
+
+/** A list of notes with its "Write a note" button (a finding's, a run's, or the journal). */
+export class NotesPart {
+  constructor(
+    private readonly page: Page,
+    readonly region: Locator,
+  ) {}
+
+  get notes(): Locator {
+    return this.region.getByTestId('note');
+  }
+
+  /** Writes a new note and waits until it is saved, then closes the editor. */
+  async write(text: string): Promise<void> {
+    await this.region.getByRole('button', { name: 'Write a note' }).click();
+    const editor = this.region.getByTestId('note-editor').last();
+    const part = new MarkdownEditorPart(this.page, editor.getByTestId('note-input'), editor.getByTestId('save-state'));
+    await part.type(text);
+    await part.waitSaved();
+    await editor.getByRole('button', { name: 'Done' }).click();
+    await editor.waitFor({ state: 'detached' });
+  }
+}
+
+export class SearchPalettePage {
+  constructor(private readonly page: Page) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Search' });
+  }
+
+  get input(): Locator {
+    return this.dialog.getByRole('combobox', { name: 'Search' });
+  }
+
+  get hits(): Locator {
+    return this.dialog.getByRole('option');
+  }
+
+  async open(): Promise<void> {
+    await this.page.keyboard.press('Control+k');
+    await this.dialog.waitFor();
+  }
+
+  async search(text: string): Promise<void> {
+    await this.input.fill(text);
+    await this.dialog.getByRole('status').filter({ hasText: /result|Nothing matches/ }).waitFor();
   }
 }

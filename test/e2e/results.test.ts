@@ -284,10 +284,15 @@ describe('evaluation results in the browser', () => {
     await shot('results-run-page-light');
     await expectNoSeriousA11yViolations();
 
-    // Samples: all of them, then found by a word in one sample's input.
+    // Samples: all of them, the solved ones (as many as the accuracy says), then found by a word in one sample's input.
+    await page.getByText(`${fx.samples} samples`, { exact: true }).waitFor();
+    const show = page.getByLabel('Show');
+    await show.selectOption('solved');
+    await page.getByText(`${Math.round(fx.accuracy * fx.samples)} solved samples`, { exact: true }).waitFor();
+    await show.selectOption('all');
     await page.getByText(`${fx.samples} samples`, { exact: true }).waitFor();
     await run.search.fill('fatigue');
-    await page.getByText(/(sample matches|samples match) “fatigue”/).waitFor();
+    await page.getByText(/\d+ samples? with “fatigue”/).waitFor();
     const found = run.sampleRow(fx.sampleId);
     await found.waitFor();
     await found.click();

@@ -1,4 +1,6 @@
-import { resolve, basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { ImportSummary } from '../../../shared/domain/imports';
 import { meetsThreshold, thresholdKey, type Threshold } from '../../../shared/domain/run';
@@ -69,7 +71,9 @@ export function registerResults(program: Command): void {
         new EngagementService(ws).get(parseCallInput('engagement:get', { id: o.engagement }).id);
         ws.close(); // the import opens its own connection
         const asFile = (p: string) => ({ path: resolve(p), name: basename(p) });
-        const summary = await inlineImportRunner({ dataDir })(
+        // Built, the CLI sits beside the import worker, which reads large logs in a second thread.
+        const worker = join(dirname(fileURLToPath(import.meta.url)), 'importWorker.js');
+        const summary = await inlineImportRunner({ dataDir }, existsSync(worker) ? worker : undefined)(
           { engagementId: o.engagement, files: files.map(asFile), samples: (o.samples ?? []).map(asFile) },
           cliJobContext(json),
         );

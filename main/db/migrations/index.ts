@@ -1,6 +1,8 @@
 import type { Db } from '../open';
 import { up as up0010 } from './0010-initial';
 import { up as up0020 } from './0020-search-and-result-indexes';
+import { up as up0030 } from './0030-search-with-snippets';
+import { up as up0040 } from './0040-finding-rows';
 
 export type Migration = { version: number; name: string; up: (db: Db) => void };
 
@@ -11,4 +13,6 @@ export type Migration = { version: number; name: string; up: (db: Db) => void };
 export const migrations: readonly Migration[] = [
   { version: 10, name: '0010-initial', up: up0010 },
   { version: 20, name: '0020-search-and-result-indexes', up: up0020 },
+  { version: 30, name: '0030-search-with-snippets', up: up0030 },
+  { version: 40, name: '0040-finding-rows', up: up0040 },
 ];

@@ -21,6 +21,8 @@ export class JsonScanError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    /** The bytes ran out (more of the file may complete the value), as opposed to a wrong byte. */
+    readonly ranOut = false,
   ) {
     super(message);
   }
@@ -44,7 +46,7 @@ export function skipString(b: Buffer, i: number): number {
   for (;;) {
     // indexOf is native (memchr): long strings, the bulk of a log, cost little.
     const q = b.indexOf(QUOTE, from);
-    if (q < 0) throw new JsonScanError('the text ends inside a string', i);
+    if (q < 0) throw new JsonScanError('the text ends inside a string', i, true);
     let k = q - 1;
     while (b[k] === BACKSLASH) k--;
     // An even run of backslashes escapes itself, not the quote.
@@ -75,7 +77,7 @@ export function skipValue(b: Buffer, i: number, flags: ScanFlags): number {
       } else if (x === UPPER_N || x === UPPER_I) flags.nonFinite = true;
       i++;
     }
-    throw new JsonScanError('the text ends inside an object or list', n);
+    throw new JsonScanError('the text ends inside an object or list', n, true);
   }
   const start = i;
   while (i < b.length) {

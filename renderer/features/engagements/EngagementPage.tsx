@@ -11,6 +11,7 @@ import { useToday } from '../../lib/useToday';
 import { useEngagementsStore } from '../../stores/engagementsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
+import { HistoryList } from '../findings/HistoryList';
 import { EngagementTabs } from '../results/EngagementFrame';
 import { WindowLabel } from './WindowLabel';
 
@@ -129,6 +130,8 @@ export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
         <dt>Updated</dt>
         <dd>{formatTimestamp(e.updated_at)}</dd>
       </dl>
+
+      <HistoryList recordId={e.id} revision={e.revision} title="History of this engagement" />
 
       <ConfirmDialog
         open={confirming}

@@ -2,11 +2,13 @@ import type { ReactNode, Ref } from 'react';
 import type { Engagement } from '../../../shared/domain/engagement';
 import { routeHash, type Route } from '../../lib/route';
 
-export type EngagementSection = 'overview' | 'runs' | 'thresholds';
+export type EngagementSection = 'overview' | 'runs' | 'findings' | 'journal' | 'thresholds';
 
 const SECTIONS: { id: EngagementSection; label: string; route: (id: string) => Route }[] = [
   { id: 'overview', label: 'Overview', route: (id) => ({ page: 'engagement', id }) },
   { id: 'runs', label: 'Runs', route: (id) => ({ page: 'runs', id }) },
+  { id: 'findings', label: 'Findings', route: (id) => ({ page: 'findings', id }) },
+  { id: 'journal', label: 'Journal', route: (id) => ({ page: 'journal', id }) },
   { id: 'thresholds', label: 'Thresholds', route: (id) => ({ page: 'thresholds', id }) },
 ];
 
@@ -31,7 +33,7 @@ export function EngagementTabs({ engagementId, current }: { engagementId: string
   );
 }
 
-/** Heading and sections shared by the engagement's Runs and Thresholds screens. */
+/** Heading and sections shared by the engagement's Runs, Findings, Journal and Thresholds screens. */
 export function EngagementFrame({
   engagement: e,
   section,

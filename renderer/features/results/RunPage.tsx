@@ -11,6 +11,7 @@ import { useRunsStore } from '../../stores/runsStore';
 import { thresholdListOf, useThresholdsStore } from '../../stores/thresholdsStore';
 import { CredentialWarnings, RunStatusBadge, ValueWithError, VerdictBadge } from './bits';
 import { EngagementTabs } from './EngagementFrame';
+import { NotesPanel } from '../notes/NotesPanel';
 import { ResultsChart } from './ResultsChart';
 import { FORMAT_LABEL } from './RunsTable';
 import { SampleDetail } from './SampleDetail';
@@ -150,7 +151,7 @@ function RunFacts({ run }: { run: Run }) {
  * thresholds (in words and as a chart), and its samples with the selected one
  * in full.
  */
-export function RunPage({ engagement: e, runId }: { engagement: Engagement; runId: string }) {
+export function RunPage({ engagement: e, runId, sampleId }: { engagement: Engagement; runId: string; sampleId?: string | undefined }) {
   const heading = useFocusHeading<HTMLHeadingElement>(`run-${runId}`);
   const { entry, error, loadRun } = useRunsStore(
     useShallow((s) => ({ entry: s.runs[runId], error: s.runErrors[runId], loadRun: s.loadRun })),
@@ -158,7 +159,13 @@ export function RunPage({ engagement: e, runId }: { engagement: Engagement; runI
   const { thresholds, refreshThresholds } = useThresholdsStore(
     useShallow((s) => ({ thresholds: thresholdListOf(s, e.id).items, refreshThresholds: s.refresh })),
   );
-  const [selected, setSelected] = useState<string | null>(null);
+  // A sample named in the address (a search hit, a finding's evidence) starts selected.
+  const [selected, setSelected] = useState<string | null>(sampleId ?? null);
+  const [routeSample, setRouteSample] = useState(sampleId);
+  if (sampleId !== routeSample) {
+    setRouteSample(sampleId);
+    if (sampleId) setSelected(sampleId);
+  }
 
   useEffect(() => {
     void loadRun(runId);
@@ -242,13 +249,15 @@ export function RunPage({ engagement: e, runId }: { engagement: Engagement; runI
         </details>
       )}
 
+      <NotesPanel engagementId={e.id} target={{ type: 'run', id: run.id }} title="Notes on this run" />
+
       <section aria-labelledby="samples-title" className="samples-section">
         <h2 id="samples-title" className="section-title">
           Samples
         </h2>
         <SamplesTable runId={run.id} selectedId={selected} onSelect={onSelect} />
         <div className="sample-detail-slot">
-          {selected && <SampleDetail sampleId={selected} run={run} />}
+          {selected && <SampleDetail sampleId={selected} run={run} reveal={selected === sampleId} />}
         </div>
       </section>
     </article>

@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Run, Sample } from '../../../shared/domain/run';
 import { call, errorMessage } from '../../lib/api';
 import { shortSha } from '../../lib/format';
+import { AddToFindingDialog } from '../evidence/AddToFindingDialog';
+import { NotesPanel } from '../notes/NotesPanel';
 import { locationText, scoreValueText } from './samplesText';
 
 type ScoreLine = { scorer: string; value: string; answer: string | null; explanation: string | null };
@@ -29,9 +31,23 @@ function TextBlock({ title, text, id }: { title: string; text: string; id: strin
   );
 }
 
-/** One sample in full: input, target, output, scores, error, and where it sits in the source file. */
-export function SampleDetail({ sampleId, run }: { sampleId: string; run: Run }) {
+/** The text selected inside `root`, if any: what "Add to finding…" offers as the excerpt. */
+function selectedTextIn(root: HTMLElement | null): string | null {
+  const selection = window.getSelection();
+  if (!root || !selection || selection.isCollapsed || !selection.anchorNode || !root.contains(selection.anchorNode)) return null;
+  const text = selection.toString().trim();
+  return text === '' ? null : text;
+}
+
+/**
+ * One sample in full: input, target, output, scores, error, and where it sits
+ * in the source file; "Add to finding…" cites it (with the selected text as an
+ * excerpt), and notes can be written on it.
+ */
+export function SampleDetail({ sampleId, run, reveal }: { sampleId: string; run: Run; reveal?: boolean }) {
   const [state, setState] = useState<{ id: string; sample: Sample | null; error: string | null }>({ id: sampleId, sample: null, error: null });
+  const root = useRef<HTMLElement>(null);
+  const [citing, setCiting] = useState<{ excerpt: string | null } | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -46,6 +62,11 @@ export function SampleDetail({ sampleId, run }: { sampleId: string; run: Run }) 
 
   const s = state.id === sampleId ? state.sample : null;
   const err = state.id === sampleId ? state.error : null;
+  const loaded = s !== null;
+  // Opened from a link (search, evidence): bring the sample into view once it is there.
+  useEffect(() => {
+    if (reveal && loaded) root.current?.scrollIntoView({ block: 'start' });
+  }, [reveal, loaded]);
   if (err) {
     return (
       <p className="form-error" role="alert">
@@ -63,13 +84,31 @@ export function SampleDetail({ sampleId, run }: { sampleId: string; run: Run }) 
   const source = run.sources.find((f) => f.sha256 === s.source_sha256);
   const scores = scoreLines(s.scores);
   return (
-    <article className="sample-detail" aria-labelledby="sample-title" data-testid="sample-detail">
+    <article className="sample-detail" aria-labelledby="sample-title" data-testid="sample-detail" ref={root}>
       <header className="sample-detail-head">
-        <h3 id="sample-title">
-          Sample <span className="mono">{s.sample_id}</span>, epoch {s.epoch}
-        </h3>
-        {s.task !== run.task && <p className="muted">Task {s.task}</p>}
+        <div>
+          <h3 id="sample-title">
+            Sample <span className="mono">{s.sample_id}</span>, epoch {s.epoch}
+          </h3>
+          {s.task !== run.task && <p className="muted">Task {s.task}</p>}
+        </div>
+        <button
+          type="button"
+          className="button"
+          title="Cite this sample as evidence on a finding; select text in it first to include that text as an excerpt"
+          onClick={() => setCiting({ excerpt: selectedTextIn(root.current) })}
+        >
+          Add to finding…
+        </button>
       </header>
+      {citing && (
+        <AddToFindingDialog
+          engagementId={run.engagement_id}
+          sample={{ id: s.id, sample_id: s.sample_id, epoch: s.epoch }}
+          excerpt={citing.excerpt}
+          onClose={() => setCiting(null)}
+        />
+      )}
       {s.truncated && (
         <p className="callout">
           Some text was cut to 32,000 characters here; the whole sample is in the source file at the place named below.
@@ -139,6 +178,7 @@ export function SampleDetail({ sampleId, run }: { sampleId: string; run: Run }) 
           </p>
         )}
       </section>
+      <NotesPanel engagementId={run.engagement_id} target={{ type: 'sample', id: s.id }} title="Notes on this sample" level={4} />
     </article>
   );
 }

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { SampleRow } from '../../../shared/domain/imports';
+import type { SampleOutcome, SampleRow } from '../../../shared/domain/imports';
 import { call, errorMessage } from '../../lib/api';
 import { oneLine, scoresText } from './samplesText';
 
@@ -11,48 +11,56 @@ const SEARCH_DELAY_MS = 300;
 
 const NO_PAGES = new Map<number, SampleRow[]>();
 
-type Pages = { query: string; total: number | null; pages: Map<number, SampleRow[]>; error: string | null };
+type Pages = { filter: string; total: number | null; pages: Map<number, SampleRow[]>; error: string | null };
 
 /**
  * Pages of a run's samples fetched as they scroll into view (200 at a time),
- * for one search query; a new query starts over. Answers for an old query are dropped.
+ * for one search query and outcome; a new filter starts over. Answers for an
+ * old filter are dropped.
  */
-function useSamplePages(runId: string, query: string) {
-  const [state, setState] = useState<Pages>({ query, total: null, pages: new Map(), error: null });
+function useSamplePages(runId: string, query: string, outcome: SampleOutcome) {
+  const filter = `${outcome}\u0000${query}`;
+  const [state, setState] = useState<Pages>({ filter, total: null, pages: new Map(), error: null });
   const inFlight = useRef(new Set<string>());
-  const current = useRef({ runId, query });
-  current.current = { runId, query };
+  const current = useRef({ runId, filter });
+  current.current = { runId, filter };
 
   const load = useCallback(
     async (page: number) => {
-      const key = `${runId}\u0000${query}\u0000${page}`;
+      const key = `${runId}\u0000${filter}\u0000${page}`;
       if (inFlight.current.has(key)) return;
       inFlight.current.add(key);
       try {
-        const result = await call('samples:list', { run_id: runId, query, offset: page * PAGE, limit: PAGE });
-        if (current.current.runId !== runId || current.current.query !== query) return;
+        const result = await call('samples:list', { run_id: runId, query, outcome, offset: page * PAGE, limit: PAGE });
+        if (current.current.runId !== runId || current.current.filter !== filter) return;
         setState((s) => {
-          const pages = new Map(s.query === query ? s.pages : []);
+          const pages = new Map(s.filter === filter ? s.pages : []);
           pages.set(page, result.rows);
-          return { query, total: result.total, pages, error: null };
+          return { filter, total: result.total, pages, error: null };
         });
       } catch (error) {
-        if (current.current.query === query) setState((s) => ({ ...s, error: errorMessage(error) }));
+        if (current.current.filter === filter) setState((s) => ({ ...s, error: errorMessage(error) }));
       } finally {
         inFlight.current.delete(key);
       }
     },
-    [runId, query],
+    [runId, filter, query, outcome],
   );
 
-  // A new query (or run) starts from its first page.
+  // A new filter (or run) starts from its first page.
   useEffect(() => {
-    setState({ query, total: null, pages: new Map(), error: null });
+    setState({ filter, total: null, pages: new Map(), error: null });
     void load(0);
-  }, [load, query]);
+  }, [load, filter]);
 
-  const fresh = state.query === query;
+  const fresh = state.filter === filter;
   return { total: fresh ? state.total : null, pages: fresh ? state.pages : NO_PAGES, error: state.error, load };
+}
+
+function emptyText(query: string, outcome: SampleOutcome): string {
+  const which = outcome === 'all' ? 'sample' : `${outcome} sample`;
+  if (query) return `No ${which} contains “${query}”.`;
+  return outcome === 'all' ? 'This run has no samples.' : `This run has no ${which}s.`;
 }
 
 function rowAt(pages: Map<number, SampleRow[]>, index: number): SampleRow | undefined {
@@ -67,7 +75,8 @@ function rowAt(pages: Map<number, SampleRow[]>, index: number): SampleRow | unde
 export function SamplesTable({ runId, selectedId, onSelect }: { runId: string; selectedId: string | null; onSelect: (row: SampleRow) => void }) {
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
-  const { total, pages, error, load } = useSamplePages(runId, query);
+  const [outcome, setOutcome] = useState<SampleOutcome>('all');
+  const { total, pages, error, load } = useSamplePages(runId, query, outcome);
   const [active, setActive] = useState(0);
   const [focusWanted, setFocusWanted] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
@@ -77,7 +86,7 @@ export function SamplesTable({ runId, selectedId, onSelect }: { runId: string; s
     const timer = window.setTimeout(() => setQuery(draft.trim()), SEARCH_DELAY_MS);
     return () => window.clearTimeout(timer);
   }, [draft]);
-  useEffect(() => setActive(0), [query]);
+  useEffect(() => setActive(0), [query, outcome]);
 
   const count = total ?? 0;
   // This build has no React Compiler, so the virtualizer's unmemoizable functions are fine as documented.
@@ -143,9 +152,7 @@ export function SamplesTable({ runId, selectedId, onSelect }: { runId: string; s
   const status =
         total === null
       ? 'Loading samples…'
-      : query
-        ? `${total} ${total === 1 ? 'sample matches' : 'samples match'} “${query}”`
-        : `${total} sample${total === 1 ? '' : 's'}`;
+      : `${total} ${outcome === 'all' ? '' : `${outcome} `}${total === 1 ? 'sample' : 'samples'}${query ? ` with “${query}”` : ''}`;
 
   return (
     <div className="samples-table">
@@ -166,6 +173,14 @@ export function SamplesTable({ runId, selectedId, onSelect }: { runId: string; s
             }}
             aria-describedby="samples-count"
           />
+        </div>
+        <div className="field field--inline">
+          <label htmlFor="samples-outcome">Show</label>
+          <select id="samples-outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as SampleOutcome)}>
+            <option value="all">All samples</option>
+            <option value="solved">Solved (scored correct)</option>
+            <option value="unsolved">Unsolved (scored incorrect)</option>
+          </select>
         </div>
         <p id="samples-count" className="muted" role="status">
           {status}
@@ -248,7 +263,7 @@ export function SamplesTable({ runId, selectedId, onSelect }: { runId: string; s
             )}
           </tbody>
         </table>
-        {total === 0 && <p className="table-empty">{query ? `No sample contains “${query}”.` : 'This run has no samples.'}</p>}
+        {total === 0 && <p className="table-empty">{emptyText(query, outcome)}</p>}
       </div>
       {count > 0 && selectedId === null && <p className="muted table-hint">Select a sample (click, or Up and Down) to read it in full below.</p>}
     </div>

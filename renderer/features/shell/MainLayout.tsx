@@ -5,7 +5,10 @@ import { HandlingBanner } from '../../components/HandlingBanner';
 import { hasCommandModifier } from '../../lib/keys';
 import { routeEngagementId, routeHash } from '../../lib/route';
 import { followEngagements, useEngagementsStore } from '../../stores/engagementsStore';
+import { followFindings } from '../../stores/findingsStore';
 import { followImports } from '../../stores/importsStore';
+import { followNotes } from '../../stores/notesStore';
+import { usePaletteStore } from '../../stores/paletteStore';
 import { followRuns } from '../../stores/runsStore';
 import { followThresholds } from '../../stores/thresholdsStore';
 import { useUiStore } from '../../stores/uiStore';
@@ -13,9 +16,14 @@ import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { EngagementForm } from '../engagements/EngagementForm';
 import { EngagementPage } from '../engagements/EngagementPage';
 import { EmptyState, Overview } from '../engagements/Home';
+import { FindingPage } from '../findings/FindingPage';
+import { FindingsView } from '../findings/FindingsView';
+import { NewFindingForm } from '../findings/NewFindingForm';
+import { JournalView } from '../notes/JournalView';
 import { RunPage } from '../results/RunPage';
 import { RunsView } from '../results/RunsView';
 import { ThresholdsView } from '../results/ThresholdsView';
+import { SearchPalette } from '../search/SearchPalette';
 import { Sidebar } from './Sidebar';
 
 function NotFound() {
@@ -50,6 +58,8 @@ export function MainLayout() {
   useEffect(() => followEngagements(), []);
   useEffect(() => followRuns(), []);
   useEffect(() => followThresholds(), []);
+  useEffect(() => followFindings(), []);
+  useEffect(() => followNotes(), []);
   // Import jobs keep reporting while the person looks at other screens.
   useEffect(() => followImports(), []);
   // Each page starts at its top; <main> is one scroller shared by all pages.
@@ -74,6 +84,20 @@ export function MainLayout() {
     return () => window.removeEventListener('keydown', onKey);
   }, [navigate, inForm]);
 
+  // Ctrl/Cmd+K anywhere, even while writing in an editor, opens the search palette.
+  const showPalette = usePaletteStore((s) => s.show);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (hasCommandModifier(e) && !e.shiftKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        showPalette();
+      }
+    };
+    // Capture: editors handle their own keys first otherwise, and some stop the event.
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [showPalette]);
+
   const onSaved = useCallback(
     (e: Engagement) => {
       notify('info', `Saved ${e.model} ${e.model_version}.`);
@@ -89,7 +113,13 @@ export function MainLayout() {
     page = <EngagementForm key={`edit-${current.id}`} engagement={current} onSaved={onSaved} onCancel={leaveForm} />;
   else if (route.page === 'runs' && current) page = <RunsView key={`runs-${current.id}`} engagement={current} />;
   else if (route.page === 'thresholds' && current) page = <ThresholdsView key={`thresholds-${current.id}`} engagement={current} myKey={myKey} />;
-  else if (route.page === 'run' && current) page = <RunPage key={`run-${route.runId}`} engagement={current} runId={route.runId} />;
+  else if (route.page === 'run' && current)
+    page = <RunPage key={`run-${route.runId}`} engagement={current} runId={route.runId} sampleId={route.sampleId} />;
+  else if (route.page === 'findings' && current) page = <FindingsView key={`findings-${current.id}`} engagement={current} />;
+  else if (route.page === 'newFinding' && current) page = <NewFindingForm key={`new-finding-${current.id}`} engagement={current} />;
+  else if (route.page === 'finding' && current)
+    page = <FindingPage key={`finding-${route.findingId}`} engagement={current} findingId={route.findingId} revision={route.revision} />;
+  else if (route.page === 'journal' && current) page = <JournalView key={`journal-${current.id}`} engagement={current} />;
   else if (current) page = <EngagementPage engagement={current} />;
   else if (routeId) page = <NotFound />;
   else page = items.length === 0 ? <EmptyState /> : <Overview />;
@@ -122,6 +152,7 @@ export function MainLayout() {
           <HandlingBanner handling={marking} edge="bottom" />
         </footer>
       )}
+      <SearchPalette />
     </div>
   );
 }

@@ -8,7 +8,10 @@ import { shortcutLabel } from '../../lib/keys';
 import { routeHash } from '../../lib/route';
 import { useToday } from '../../lib/useToday';
 import { useEngagementsStore } from '../../stores/engagementsStore';
+import { useFindingsStore } from '../../stores/findingsStore';
 import { useImportsStore } from '../../stores/importsStore';
+import { useNotesStore } from '../../stores/notesStore';
+import { usePaletteStore } from '../../stores/paletteStore';
 import { useRunsStore } from '../../stores/runsStore';
 import { useThresholdsStore } from '../../stores/thresholdsStore';
 import { useUiStore } from '../../stores/uiStore';
@@ -97,6 +100,9 @@ function IdentityFooter() {
       useRunsStore.getState().reset();
       useThresholdsStore.getState().reset();
       useImportsStore.getState().reset();
+      useFindingsStore.getState().reset();
+      useNotesStore.getState().reset();
+      usePaletteStore.getState().hide();
     } catch (err) {
       notify('error', errorMessage(err));
     }
@@ -123,6 +129,7 @@ function IdentityFooter() {
 
 export function Sidebar() {
   const navigate = useUiStore((s) => s.navigate);
+  const showPalette = usePaletteStore((s) => s.show);
   return (
     <div className="sidebar">
       <nav className="sidebar-nav" aria-label="Engagements">
@@ -141,6 +148,15 @@ export function Sidebar() {
             title={`New engagement (${shortcutLabel('N')})`}
           >
             <span aria-hidden="true">+</span> New engagement <kbd className="kbd-on-primary">{shortcutLabel('N')}</kbd>
+          </button>
+          <button
+            type="button"
+            className="button button--block search-button"
+            onClick={showPalette}
+            aria-keyshortcuts="Control+K Meta+K"
+            title={`Search findings, notes and samples (${shortcutLabel('K')})`}
+          >
+            <span aria-hidden="true">⌕</span> Search <kbd>{shortcutLabel('K')}</kbd>
           </button>
         </div>
         <div className="sidebar-scroll">

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../../shared/result';
-import { TEST_PASSPHRASE, makeReadyApp, makeTestApp, type TestApp } from '../../helpers/app';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Platform } from '../../../main/platform/platform';
+import { TEST_PASSPHRASE, browserPlatform, makeReadyApp, makeTestApp, tempDir, type TestApp } from '../../helpers/app';
 
 const good = {
   developer: 'Frontier Lab',
@@ -115,5 +118,26 @@ describe('engagements through the handlers', () => {
 
   it('refuses desktop-only dialogs in the browser with a sentence', async () => {
     expectError(await t.app.dispatch('dialog:openFiles', { title: 'Pick', filters: [], multiple: false }), 'UNSUPPORTED', /desktop app/);
+    expectError(await t.app.dispatch('files:dropped', { path: '/etc/hostname' }), 'UNSUPPORTED', /desktop app/);
+  });
+});
+
+describe('files dropped on the desktop window', () => {
+  it('turns the path the preload read into a ref, and refuses what is not a file', async () => {
+    const desktop: Platform = { ...browserPlatform, transport: 'desktop' };
+    t = await makeReadyApp({ platform: desktop });
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'results_2026.json');
+      writeFileSync(path, '{"results": {}}');
+      const dropped = await t.app.dispatch('files:dropped', { path });
+      expect(dropped).toMatchObject({ ok: true, value: { name: 'results_2026.json' } });
+      if (dropped.ok) expect(t.app.files.resolve((dropped.value as { ref: string }).ref, 'read')).toMatchObject({ path });
+      expectError(await t.app.dispatch('files:dropped', { path: dir.path }), 'INVALID_INPUT', /not a readable file/);
+      expectError(await t.app.dispatch('files:dropped', { path: 'relative/results.json' }), 'INVALID_INPUT', /not a readable file/);
+      expectError(await t.app.dispatch('files:dropped', { path: join(dir.path, 'gone.json') }), 'INVALID_INPUT', /not a readable file/);
+    } finally {
+      dir.cleanup();
+    }
   });
 });

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../../main/blobs/blobStore';
 import type { JobContext } from '../../../main/jobs/jobRunner';
+import { verifyAuditChain } from '../../../main/audit/auditChain';
+import { pipelinedLogReader } from '../../../main/imports/logReader';
 import { importLogs } from '../../../main/services/imports';
 import type { FileRef } from '../../../shared/api/files';
 import { ImportSummary, type RunWithResults, type SamplePage } from '../../../shared/domain/imports';
@@ -130,6 +132,29 @@ describe('importing real logs', () => {
   });
 });
 
+describe('filtering samples by outcome', () => {
+  it('shows the solved and the unsolved samples, as many as the log’s accuracy says', async () => {
+    const dir = fixture('inspect_eval');
+    const file = readdirSync(dir).find((f) => f.includes('security-guide'))!;
+    const imported = (await importFiles([join(dir, file)])).files[0] as { run_id: string; samples: number; metrics: { metric: string; value: number }[] };
+    const accuracy = imported.metrics.find((m) => m.metric === 'accuracy')!.value;
+    const page = (outcome: string, query = '') => ok<SamplePage>(t.app.dispatch('samples:list', { run_id: imported.run_id, outcome, query, limit: 500 }));
+    const solved = await page('solved');
+    const unsolved = await page('unsolved');
+    // The header's accuracy is the share of samples scored CORRECT (0.6875 of 16 = 11).
+    expect(solved.total).toBe(Math.round(accuracy * imported.samples));
+    expect(unsolved.total).toBe(imported.samples - solved.total);
+    expect(solved.rows.every((r) => Object.values(r.scores).some((s) => (s as { value: unknown }).value === 'C'))).toBe(true);
+    expect(unsolved.rows.every((r) => Object.values(r.scores).some((s) => (s as { value: unknown }).value === 'I'))).toBe(true);
+    expect((await page('all')).total).toBe(imported.samples);
+    // The outcome and a text search combine.
+    const word = (solved.rows[0]!.input.match(/[A-Za-z]{6,}/g) ?? [])[0]!;
+    const both = await page('solved', word);
+    expect(both.rows.length).toBeGreaterThan(0);
+    expect(both.rows.every((r) => solved.rows.some((x) => x.id === r.id))).toBe(true);
+  });
+});
+
 describe('import safety', () => {
   function ctx(cancelAfterChecks: number): JobContext {
     let checks = 0;
@@ -199,6 +224,85 @@ describe('import safety', () => {
     expect(summary.files[0]).toMatchObject({ status: 'imported', samples: 100 });
     expect(progress.length).toBeGreaterThan(0);
     expect((await ok<RunWithResults[]>(t.app.dispatch('runs:list', { engagement_id: engagementId }))).length).toBe(1);
+  });
+});
+
+describe('reading a log in a thread of its own', () => {
+  const worker = join(import.meta.dirname, '../../../out/main/importWorker.js');
+  const noProgress: JobContext = { signal: new AbortController().signal, progress: () => {}, checkCancelled: () => {} };
+
+  /** Sample bodies without what differs per import (ids, times): what the log said. */
+  function sampleContent(ws: TestApp['app']['workspace']) {
+    const rows = ws.db.prepare(`SELECT body FROM records WHERE type = 'sample' ORDER BY rowid`).all() as { body: string }[];
+    return rows.map((r) => {
+      const { id: _id, run_id: _run, author: _a, created_at: _c, updated_at: _u, ...rest } = JSON.parse(r.body) as Record<string, unknown>;
+      return rest;
+    });
+  }
+
+  it.each([
+    ['inspect_json', '.json'],
+    ['inspect_eval', '.eval'],
+    ['lm_eval_harness', 'embedded-samples.json'],
+  ])('stores the same samples from %s as reading inline, through the built worker', async (folder, suffix) => {
+    const dir = fixture(folder);
+    const file = readdirSync(dir).find((f) => f.endsWith(suffix))!;
+    const request = { engagementId, files: [{ path: join(dir, file), name: file }], samples: [] };
+    const ws = t.app.workspace;
+    const inline = await importLogs(ws, new BlobStore(ws.blobDir), request, noProgress);
+
+    const other = await makeReadyApp();
+    try {
+      const id = (await ok<{ id: string }>(other.app.dispatch('engagement:create', { developer: 'Lab', model: 'M', model_version: 'v', access_start: '2026-03-01' }))).id;
+      const ows = other.app.workspace;
+      // minBytes 0: even a small log goes to the reader thread.
+      const threaded = await importLogs(ows, new BlobStore(ows.blobDir), { ...request, engagementId: id }, noProgress, pipelinedLogReader(worker, 0));
+      expect(threaded.files[0]).toMatchObject({ status: 'imported', samples: (inline.files[0] as { samples: number }).samples });
+      expect((threaded.files[0] as { metrics: unknown }).metrics).toEqual((inline.files[0] as { metrics: unknown }).metrics);
+      expect(sampleContent(ows)).toEqual(sampleContent(ws));
+      expect(verifyAuditChain(ows.db).ok).toBe(true);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('reports a malformed log read in the thread with the same sentence, and keeps nothing', async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'broken.json');
+      // The header reads; the second sample does not.
+      const sample = '{"id": 1, "epoch": 1, "input": "a", "target": "b", "scores": {}}';
+      writeFileSync(path, `{"version": 2, "status": "success", "eval": {"task": "t", "model": "m/m"}, "samples": [${sample}, {"id": }]}`);
+      const ws = t.app.workspace;
+      const request = { engagementId, files: [{ path, name: 'broken.json' }], samples: [] };
+      const threaded = await importLogs(ws, new BlobStore(ws.blobDir), request, noProgress, pipelinedLogReader(worker, 0));
+      const inline = await importLogs(ws, new BlobStore(ws.blobDir), request, noProgress);
+      expect(threaded.files[0]).toMatchObject({ status: 'failed', error: { code: 'INVALID_INPUT' } });
+      expect(threaded.files[0]).toEqual(inline.files[0]);
+      expect(counts()).toMatchObject({ audit: counts().audit });
+      expect(ws.db.prepare(`SELECT count(*) AS n FROM records WHERE type IN ('run', 'sample', 'result')`).get()).toEqual({ n: 0 });
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('stops the reader thread when the import is cancelled', async () => {
+    const dir = fixture('lm_eval_harness');
+    const file = readdirSync(dir).find((f) => f.endsWith('embedded-samples.json'))!;
+    const controller = new AbortController();
+    const ctx: JobContext = {
+      signal: controller.signal,
+      progress: (_d, _t, message) => {
+        if (/: \d+ samples$/.test(message)) controller.abort();
+      },
+      checkCancelled: () => {
+        if (controller.signal.aborted) throw new AppError('CANCELLED', 'cancelled');
+      },
+    };
+    const ws = t.app.workspace;
+    const request = { engagementId, files: [{ path: join(dir, file), name: file }], samples: [] };
+    await expect(importLogs(ws, new BlobStore(ws.blobDir), request, ctx, pipelinedLogReader(worker, 0))).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(ws.db.prepare(`SELECT count(*) AS n FROM records WHERE type IN ('run', 'sample', 'result')`).get()).toEqual({ n: 0 });
   });
 });
 

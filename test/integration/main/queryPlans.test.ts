@@ -19,6 +19,7 @@ it.each([
   ['runs of an engagement', runQueries.runsOfEngagement, ['x']],
   ['results of a run', runQueries.resultsOfRun, ['x']],
   ['a page of samples', runQueries.samplesPage(false), { run: 'x', limit: 10, offset: 0 }],
+  ['a page of solved samples', runQueries.samplesPage(false, 'solved'), { run: 'x', limit: 10, offset: 0 }],
 ])('looks up %s through the parent index', (_name, sql, params) => {
   const p = plan(sql, params);
   expect(p).toMatch(/USING INDEX records_by_parent/);

@@ -2,11 +2,22 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseInspectJson, parseInspectJsonBuffer } from '../../../main/importers/inspect/inspectJson';
+import { parseInspectJson } from '../../../main/importers/inspect/inspectJson';
 import { collect, refusal } from '../../helpers/importers';
 
 const shared = join(import.meta.dirname, '../../../../shared/fixtures');
 const synthetic = join(import.meta.dirname, '../../fixtures/inspect');
+
+const scratch = mkdtempSync(join(tmpdir(), 'inspect-json-text-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let written = 0;
+
+/** Parses JSON text as a log file named `label`. */
+function parseText(text: string | Buffer, label: string, options: { windowBytes?: number } = {}) {
+  const path = join(scratch, `${(written += 1)}.json`);
+  writeFileSync(path, text);
+  return parseInspectJson(path, { label, ...options });
+}
 
 
 
@@ -168,7 +179,7 @@ describe('synthetic JSON edge cases', () => {
     expect(sample!.error).toBe('Timeout after 30s');
   });
 
-  it('gives a sibling stderr to each metric but std, and names reduced scorers scorer/reducer', () => {
+  it('gives a sibling stderr to each metric but std, and names reduced scorers scorer/reducer', async () => {
     const text = JSON.stringify({
       version: 2,
       status: 'success',
@@ -186,7 +197,7 @@ describe('synthetic JSON edge cases', () => {
         ],
       },
     });
-    const log = parseInspectJsonBuffer(Buffer.from(text), 'stderr.json');
+    const log = await parseText(text, 'stderr.json');
     expect(log.meta.task_version).toBe('3');
     expect(log.results.map((r) => [r.scorer, r.metric, r.value, r.stderr, r.n])).toEqual([
       ['grader', 'accuracy', 0.5, 0.05, 6],
@@ -232,11 +243,31 @@ describe('synthetic JSON edge cases', () => {
   ])('refuses %j', async (text, pattern) => {
     const message = await refusal(
       (async () => {
-        await collect(parseInspectJsonBuffer(Buffer.from(text), 'inline.json'));
+        await collect(await parseText(text, 'inline.json'));
       })(),
       'inline.json',
     );
     expect(message).toMatch(pattern);
+  });
+
+  it('reads the same through any window size, however values straddle window edges', async () => {
+    const dir = join(shared, 'inspect_json');
+    // The smallest real logs: small windows mean many refills.
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => join(dir, f))
+      .sort((a, b) => readFileSync(a).length - readFileSync(b).length)
+      .slice(0, 3);
+    for (const path of files) {
+      const whole = await parseInspectJson(path);
+      const wholeSamples = await collect(whole);
+      for (const windowBytes of [1, 7, 4096]) {
+        const windowed = await parseInspectJson(path, { windowBytes });
+        expect(windowed.meta, `${path} window ${windowBytes}`).toEqual(whole.meta);
+        expect(windowed.results).toEqual(whole.results);
+        expect(await collect(windowed)).toEqual(wholeSamples);
+      }
+    }
   });
 
   it('is not fooled by brackets, quotes, escapes or a nested "samples" key inside strings', async () => {
@@ -248,7 +279,7 @@ describe('synthetic JSON edge cases', () => {
     }`;
     const bytes = Buffer.from(text);
     const doc = JSON.parse(text) as { samples: { input: string; target: string }[] };
-    const samples = await collect(parseInspectJsonBuffer(bytes, 'tricky.json'));
+    const samples = await collect(await parseText(bytes, 'tricky.json'));
     expect(samples.map((s) => [s.sample_id, s.epoch, s.input, s.target])).toEqual([
       ['s1', 1, doc.samples[0]!.input, '[{'],
       ['s2', 2, '\\', ']'],

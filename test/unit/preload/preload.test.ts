@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBridge, type IpcRendererLike } from '../../../preload/api';
-import { callNames, eventNames } from '../../../shared/api/contract';
+import { eventNames, PRELOAD_ONLY_CALLS, rendererCallNames } from '../../../shared/api/contract';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;
 
@@ -31,7 +31,11 @@ const exposed = vi.hoisted(() => new Map<string, unknown>());
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
   ipcRenderer: { invoke: () => Promise.resolve(null), on: () => undefined, removeListener: () => undefined },
+  webUtils: { getPathForFile: () => '' },
 }));
+
+/** What Electron's webUtils.getPathForFile answers: a path for files from disk, '' for any other File. */
+const pathFor = (file: File) => (file.name === 'made-up.json' ? '' : `/home/ada/logs/${file.name}`);
 
 describe('preload bridge', () => {
   let fake: ReturnType<typeof fakeIpcRenderer>;
@@ -43,13 +47,13 @@ describe('preload bridge', () => {
     await import('../../../preload/index');
     expect([...exposed.keys()]).toEqual(['evalnotes']);
     const bridge = exposed.get('evalnotes') as Record<string, unknown>;
-    expect(Object.keys(bridge).sort()).toEqual(['calls', 'events', 'transport']);
+    expect(Object.keys(bridge).sort()).toEqual(['calls', 'droppedFile', 'events', 'transport']);
     expect(bridge.transport).toBe('desktop');
   });
 
   it('has exactly one function per contract call and event, and no generic invoke/send/on', () => {
-    const bridge = createBridge(fake.ipc);
-    expect(Object.keys(bridge.calls).sort()).toEqual([...callNames].sort());
+    const bridge = createBridge(fake.ipc, pathFor);
+    expect(Object.keys(bridge.calls).sort()).toEqual([...rendererCallNames].sort());
     expect(Object.keys(bridge.events).sort()).toEqual([...eventNames].sort());
     for (const fn of [...Object.values(bridge.calls), ...Object.values(bridge.events)]) expect(typeof fn).toBe('function');
     const everyKey = [...Object.keys(bridge), ...Object.keys(bridge.calls), ...Object.keys(bridge.events)];
@@ -61,9 +65,9 @@ describe('preload bridge', () => {
   });
 
   it('invokes each call on its own channel with the input and returns main’s answer', async () => {
-    const bridge = createBridge(fake.ipc);
+    const bridge = createBridge(fake.ipc, pathFor);
     const calls = bridge.calls as Record<string, (input: unknown) => Promise<unknown>>;
-    for (const name of callNames) {
+    for (const name of rendererCallNames) {
       fake.ipc.invoke.mockClear();
       const input = { probe: name };
       await expect(calls[name]?.(input)).resolves.toEqual({ ok: true, value: { channel: name, input } });
@@ -72,15 +76,27 @@ describe('preload bridge', () => {
     }
   });
 
+  it('gives main the path of a dropped file, which the page can neither see nor choose', async () => {
+    const bridge = createBridge(fake.ipc, pathFor);
+    for (const name of PRELOAD_ONLY_CALLS) expect(Object.keys(bridge.calls)).not.toContain(name);
+    const answer = await bridge.droppedFile!(new File(['{}'], 'results.json'));
+    expect(fake.ipc.invoke).toHaveBeenCalledWith('files:dropped', { path: '/home/ada/logs/results.json' });
+    expect(answer).toEqual({ ok: true, value: { channel: 'files:dropped', input: { path: '/home/ada/logs/results.json' } } });
+    fake.ipc.invoke.mockClear();
+    // A File the page built itself has no path: refused without asking main.
+    expect(await bridge.droppedFile!(new File(['{}'], 'made-up.json'))).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(fake.ipc.invoke).not.toHaveBeenCalled();
+  });
+
   it('turns a failed channel into an error envelope instead of a rejection', async () => {
     fake.ipc.invoke.mockRejectedValueOnce(new Error("Error invoking remote method 'workspace:status': boom"));
-    const answer = await createBridge(fake.ipc).calls['workspace:status']({});
+    const answer = await createBridge(fake.ipc, pathFor).calls['workspace:status']({});
     expect(answer).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(JSON.stringify(answer)).not.toContain('boom');
   });
 
   it('passes listeners the payload only, never the IpcRendererEvent', () => {
-    const bridge = createBridge(fake.ipc);
+    const bridge = createBridge(fake.ipc, pathFor);
     const listener = vi.fn();
     bridge.events['records:changed'](listener);
     fake.emit('records:changed', { types: ['engagement'] });
@@ -91,13 +107,13 @@ describe('preload bridge', () => {
   });
 
   it('subscribes each event on its own channel', () => {
-    const bridge = createBridge(fake.ipc);
+    const bridge = createBridge(fake.ipc, pathFor);
     for (const name of eventNames) bridge.events[name](() => undefined);
     expect(fake.ipc.on.mock.calls.map(([channel]) => channel)).toEqual([...eventNames]);
   });
 
   it('unsubscribe removes exactly that listener', () => {
-    const bridge = createBridge(fake.ipc);
+    const bridge = createBridge(fake.ipc, pathFor);
     const first = vi.fn();
     const second = vi.fn();
     const stopFirst = bridge.events['job:progress'](first);

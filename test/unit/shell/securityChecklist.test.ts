@@ -27,7 +27,7 @@ import {
   shouldBlockRequest,
 } from '../../../main/window';
 import { createBridge } from '../../../preload/api';
-import { callNames, eventNames } from '../../../shared/api/contract';
+import { callNames, eventNames, rendererCallNames } from '../../../shared/api/contract';
 import type { Result } from '../../../shared/result';
 
 type Listener = (...args: unknown[]) => unknown;
@@ -451,9 +451,10 @@ describe('Electron security checklist', () => {
   it('#20 Do not expose Electron APIs to untrusted web content: one function per contract entry, nothing generic', () => {
     expect(window().options.webPreferences.preload).toMatch(/preload[\\/]index\.cjs$/);
     const noop = () => undefined;
-    const bridge = createBridge({ invoke: () => Promise.resolve(null), on: noop, removeListener: noop });
-    expect(Object.keys(bridge).sort()).toEqual(['calls', 'events', 'transport']);
-    expect(Object.keys(bridge.calls).sort()).toEqual([...callNames].sort());
+    const bridge = createBridge({ invoke: () => Promise.resolve(null), on: noop, removeListener: noop }, () => '');
+    // droppedFile takes a File, never a path: the path comes from Electron's webUtils inside the preload.
+    expect(Object.keys(bridge).sort()).toEqual(['calls', 'droppedFile', 'events', 'transport']);
+    expect(Object.keys(bridge.calls).sort()).toEqual([...rendererCallNames].sort());
     expect(Object.keys(bridge.events).sort()).toEqual([...eventNames].sort());
     const exposures = appSources.flatMap(({ file, code }) => [...code.matchAll(/exposeInMainWorld\(\s*['"](\w+)['"]/g)].map((m) => `${file}:${m[1]}`));
     expect(exposures).toEqual(['preload/index.ts:evalnotes']);
