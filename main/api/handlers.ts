@@ -15,6 +15,9 @@ import type { HistoryService } from '../services/history';
 import type { AttachmentService } from '../services/attachments';
 import type { NoteService } from '../services/notes';
 import type { SearchService } from '../services/search';
+import type { BundleService } from '../services/bundles';
+import type { KeyService } from '../services/keys';
+import { verifyBundleFile } from '../bundles/verifyBundle';
 import type { Workspace } from '../workspace/workspace';
 import type { Handlers } from './dispatch';
 
@@ -28,6 +31,8 @@ export type HandlerDeps = {
   notes: NoteService;
   attachments: AttachmentService;
   search: SearchService;
+  bundles: BundleService;
+  keys: KeyService;
   runImport: ImportRunner;
   files: FileRefs;
   jobs: JobRunner;
@@ -146,6 +151,40 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return d.files.fromBytes(name, bytes);
     },
     'search:query': (q) => (unlocked(), d.search.query(q)),
+
+    'keys:show': () => d.keys.show(),
+    'keys:list': () => (unlocked(), d.keys.list()),
+    'keys:trust': (input) => (unlocked(), d.keys.trust(input)),
+    'keys:untrust': ({ key_id }) => (unlocked(), d.keys.untrust(key_id)),
+    // The current passphrase proves who asks, so a locked workspace may change it too.
+    'keys:changePassphrase': ({ current, next }) => d.keys.changePassphrase(current, next),
+    'bundle:preview': ({ engagement_id, findings, include_thresholds }) => (
+      unlocked(), d.bundles.preview({ engagementId: engagement_id, findings, includeThresholds: include_thresholds })
+    ),
+    'bundle:export': ({ engagement_id, findings, include_thresholds, forward, confirm_credentials, to }) => {
+      unlocked();
+      if (!to && d.platform.transport === 'desktop') throw new AppError('INVALID_INPUT', 'Choose where to save the bundle first.');
+      // Refs are resolved now, so a bad one fails the call rather than the job.
+      const forwardPaths = forward.map((f) => d.files.resolve(f.ref, 'read').path);
+      const target = to ? d.files.resolve(to.ref, 'write').path : null;
+      const request = { engagementId: engagement_id, findings, includeThresholds: include_thresholds, forward: forwardPaths, confirmCredentials: confirm_credentials };
+      return d.jobs.start('export', async (ctx) => {
+        try {
+          return await d.bundles.export(request, target, ctx);
+        } finally {
+          if (to) d.files.release(to.ref);
+          for (const f of forward) d.files.release(f.ref);
+        }
+      });
+    },
+    'bundle:verify': ({ file }) => {
+      unlocked();
+      const path = d.files.resolve(file.ref, 'read').path;
+      const trust = d.keys.lookup();
+      return d.jobs.start('verify', (ctx) =>
+        verifyBundleFile(path, { trust, signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total, 'Checking every entry’s digest') }),
+      );
+    },
 
     'audit:verify': () => (unlocked(), verifyAuditChain(d.ws.db)),
 

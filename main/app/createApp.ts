@@ -16,6 +16,8 @@ import { BlobStore } from '../blobs/blobStore';
 import { AttachmentService } from '../services/attachments';
 import { NoteService } from '../services/notes';
 import { SearchService } from '../services/search';
+import { BundleService } from '../services/bundles';
+import { KeyService } from '../services/keys';
 import { Workspace } from '../workspace/workspace';
 import { EventBus } from './eventBus';
 
@@ -69,6 +71,7 @@ export function createApp(opts: AppOptions): EvalNotesApp {
   const jobs = new JobRunner(events, (e) => toApiError(e, opts.log));
   const files = new FileRefs(opts.tempRoot ?? tmpdir());
   const location = { dataDir: opts.dataDir, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) };
+  const keys = new KeyService(workspace);
   const handlers = createHandlers({
     ws: workspace,
     engagements: new EngagementService(workspace, changed),
@@ -79,6 +82,8 @@ export function createApp(opts: AppOptions): EvalNotesApp {
     notes: new NoteService(workspace, changed),
     attachments: new AttachmentService(workspace, new BlobStore(workspace.blobDir), files, changed),
     search: new SearchService(workspace),
+    keys,
+    bundles: new BundleService(workspace, new BlobStore(workspace.blobDir), { appVersion: opts.appVersion, files, trust: () => keys.lookup() }),
     runImport: opts.importWorkerPath ? workerImportRunner(location, opts.importWorkerPath) : inlineImportRunner(location),
     files,
     changed,

@@ -73,9 +73,17 @@ const COMBINED = new RegExp(
   'g',
 );
 
+/**
+ * Every pattern's literal start, without the word-boundary lookbehind: a
+ * string with none of them (nearly every string in a log) is dismissed in one
+ * quick pass instead of the full expression's slower one.
+ */
+const MAY_HOLD = /-----BEGIN|sk-|AIza|hf_|gh[pousr]_|github_pat_|AKIA|ASIA|[sS]ecret|SECRET|xox[baprs]-|eyJ|Bearer/;
+
 /** Every credential-shaped string in `text`, with its index and a redacted preview. */
 export function scanForCredentials(text: string): CredentialHit[] {
   const hits: CredentialHit[] = [];
+  if (!MAY_HOLD.test(text)) return hits;
   COMBINED.lastIndex = 0;
   for (let m = COMBINED.exec(text); m !== null; m = COMBINED.exec(text)) {
     const groups = m.groups!;

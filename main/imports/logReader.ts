@@ -165,9 +165,10 @@ async function* readLogInWorker(workerPath: string, spec: LogSpec): AsyncGenerat
 /**
  * The worker's side: reads the log and posts each event, at most AHEAD
  * unacknowledged. Sealing a batch (validate, canonical JSON, hash) costs about
- * as much as storing it, so it goes where there is time: when the writer is
- * still busy with earlier batches this thread seals; when the writer waits
- * (a slow format to parse, such as a compressed .eval) it gets the batch as is.
+ * as much as storing it, so it goes where there is time: while the writer has a
+ * batch in hand this thread seals; when the writer waits idle it gets the batch
+ * as is and seals it itself. (Measured: sealing mostly here beats giving the
+ * writer every batch unsealed by about 2x; the writer's store is the cheaper half.)
  */
 export async function serveLogReader(spec: LogSpec, port: { postMessage(m: FromLogWorker): void; on(event: 'message', fn: () => void): void }): Promise<void> {
   let unacknowledged = 0;
@@ -178,7 +179,8 @@ export async function serveLogReader(spec: LogSpec, port: { postMessage(m: FromL
   });
   try {
     for await (const read of readLog(spec)) {
-      const writerBusy = unacknowledged > 0;
+      // The writer still has a batch in hand: sealing here keeps both threads busy.
+      const writerBusy = unacknowledged >= 1;
       const event = read.kind === 'samples' && writerBusy ? { ...read, ops: [], sealed: sealNewRecords(spec.author, spec.now, read.ops) } : read;
       port.postMessage({ kind: 'event', event });
       unacknowledged += 1;

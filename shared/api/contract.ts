@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { AuditReport } from '../domain/audit';
 import { Engagement, EngagementChanges, EngagementInput } from '../domain/engagement';
-import { RecordId } from '../domain/ids';
+import { KeyId, RecordId } from '../domain/ids';
 import { Identity, IdentityInput, Passphrase } from '../domain/identity';
 import { RunWithResults, Sample, SampleOutcome, SamplePage } from '../domain/imports';
 import { ManualRunInput, Threshold, ThresholdInput, Comparison } from '../domain/run';
@@ -15,6 +15,7 @@ import { AuthorStatus, Finding, FindingChanges, FindingFilter, FindingInput, Fin
 import { RecordHistory } from '../domain/history';
 import { Attachment, Note, NoteInput, NoteTarget } from '../domain/note';
 import { SearchQuery, SearchResult } from '../domain/search';
+import { ExportPreview, Role, TrustedKey } from '../domain/bundle';
 import { FileFilter, FileRef } from './files';
 import { JobFinished, JobId, JobProgress, JobStarted, JobSummary } from './jobs';
 
@@ -170,6 +171,41 @@ export const calls = {
 
   'search:query': call(SearchQuery, SearchResult, 'Full-text search over findings, notes and samples, ranked by bm25, with highlighted snippets.'),
   'record:history': call(byId, RecordHistory, 'Who did what to a record and when, from the audit chain, one entry per revision.'),
+
+  'keys:show': call(none, Identity, 'This workspace’s own key: id, a fingerprint people can read aloud, the public key.'),
+  'keys:list': call(none, z.array(TrustedKey), 'The trust store: keys whose bundles are accepted, with name and role.'),
+  'keys:trust': call(
+    z.strictObject({ public_key_pem: z.string().min(1).max(1000), name: z.string().trim().min(1).max(200), role: Role }),
+    TrustedKey,
+    'Trust a public key (SPKI PEM) as an evaluator or supervisor.',
+  ),
+  'keys:untrust': call(z.strictObject({ key_id: KeyId }), TrustedKey, 'Stop trusting a key: its bundles are refused from now on and what it signed before is flagged.'),
+  'keys:changePassphrase': call(
+    z.strictObject({ current: Passphrase, next: Passphrase }),
+    z.strictObject({ changed: z.literal(true) }),
+    'Change the passphrase: the master key is rewrapped, nothing else changes.',
+  ),
+
+  'bundle:preview': call(
+    z.strictObject({ engagement_id: RecordId, findings: z.array(RecordId).max(10_000).nullable().default(null), include_thresholds: z.boolean().default(false) }),
+    ExportPreview,
+    'What an export would carry: marking, counts, thresholds or not, credential warnings to resolve.',
+  ),
+  'bundle:export': call(
+    z.strictObject({
+      engagement_id: RecordId,
+      findings: z.array(RecordId).max(10_000).nullable().default(null),
+      include_thresholds: z.boolean().default(false),
+      forward: z.array(FileRef).max(100).default([]),
+      /** The person saw the credential warnings and exports anyway (recorded as an audit event). */
+      confirm_credentials: z.boolean().default(false),
+      /** Desktop: a ref from dialog:saveFile; browser: null, and the job result carries a download URL. */
+      to: FileRef.nullable(),
+    }),
+    JobStarted,
+    'Write a signed bundle as a job; job:finished carries an ExportSummary.',
+  ),
+  'bundle:verify': call(z.strictObject({ file: FileRef }), JobStarted, 'Verify a bundle as a job; job:finished carries a VerifyReport.'),
 
   'audit:verify': call(none, AuditReport, 'Recompute the audit chain and name the first broken link.'),
 

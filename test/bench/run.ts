@@ -11,7 +11,8 @@
  *  (e) the search-index fill against a bare FTS5 insert of the same text;
  *  (f) the app thread's event-loop delay while the app imports (worker, and inline for contrast).
  * Prints a table and, last, one JSON line. Always exits 0: a bench informs, it never fails CI.
- * Then the search bench (test/bench/search.ts). BENCH=import,search chooses.
+ * Then the search bench (test/bench/search.ts) and the bundle bench
+ * (test/bench/bundles.ts). BENCH=import,search,bundles chooses.
  * BENCH_SAMPLES and BENCH_REPS (repetitions of the full imports, default 1) change the sizes;
  * BENCH_BUILD=1 rebuilds out/ first (otherwise only when the worker is missing).
  */
@@ -26,6 +27,7 @@ import type { ParsedLog } from '../../main/importers/types';
 import { tempDir } from '../helpers/app';
 import { generateInspectLogs, type GeneratedLogs } from './generate';
 import type { ImportOnceResult } from './importOnce';
+import { runBundleBench } from './bundles';
 import { runSearchBench } from './search';
 import type { UiOnceResult } from './uiOnce';
 
@@ -308,6 +310,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
     const { lines, figures } = await runSearchBench({ log });
     console.log(['', ...lines].join('\n'));
     console.log(JSON.stringify({ bench: 'search', ...figures }));
+  },
+  bundles: async () => {
+    const { lines, figures } = await runBundleBench({ log });
+    console.log(['', ...lines].join('\n'));
+    console.log(JSON.stringify({ bench: 'bundles', ...figures }));
   },
 };
 

@@ -3,6 +3,7 @@ import { up as up0010 } from './0010-initial';
 import { up as up0020 } from './0020-search-and-result-indexes';
 import { up as up0030 } from './0030-search-with-snippets';
 import { up as up0040 } from './0040-finding-rows';
+import { up as up0050 } from './0050-trust-store';
 
 export type Migration = { version: number; name: string; up: (db: Db) => void };
 
@@ -15,4 +16,5 @@ export const migrations: readonly Migration[] = [
   { version: 20, name: '0020-search-and-result-indexes', up: up0020 },
   { version: 30, name: '0030-search-with-snippets', up: up0030 },
   { version: 40, name: '0040-finding-rows', up: up0040 },
+  { version: 50, name: '0050-trust-store', up: up0050 },
 ];

@@ -1,12 +1,13 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FindingRow, FindingKind as Kind, Severity as Sev } from '../../../shared/domain/finding';
-import { FindingKind, Severity, findingEditable } from '../../../shared/domain/finding';
+import { findingEditable } from '../../../shared/domain/finding';
 import { call, errorMessage } from '../../lib/api';
 import { useFindingsStore } from '../../stores/findingsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
-import { KIND_LABEL, SEVERITY_LABEL } from '../findings/detailsForm';
+import { KindSeverityFields } from '../findings/bits';
+import { SEVERITY_LABEL } from '../findings/detailsForm';
 
 export type SampleToCite = { id: string; sample_id: string; epoch: number };
 
@@ -151,26 +152,7 @@ export function AddToFindingDialog({ engagementId, sample, excerpt, onClose }: A
                   <label htmlFor={`${id}-new-title`}>Title of the new finding</label>
                   <input id={`${id}-new-title`} value={title} onChange={(e) => setTitle(e.target.value)} />
                 </div>
-                <div className="field">
-                  <label htmlFor={`${id}-new-kind`}>Kind</label>
-                  <select id={`${id}-new-kind`} value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
-                    {FindingKind.options.map((k) => (
-                      <option key={k} value={k}>
-                        {KIND_LABEL[k]}
-                      </option>
-                    ))}
-                  </select>
-                </div>
-                <div className="field">
-                  <label htmlFor={`${id}-new-severity`}>Severity</label>
-                  <select id={`${id}-new-severity`} value={severity} onChange={(e) => setSeverity(e.target.value as Sev)}>
-                    {Severity.options.map((s) => (
-                      <option key={s} value={s}>
-                        {SEVERITY_LABEL[s]}
-                      </option>
-                    ))}
-                  </select>
-                </div>
+                <KindSeverityFields idPrefix={`${id}-new`} kind={kind} severity={severity} onKind={setKind} onSeverity={setSeverity} />
               </div>
             )}
           </fieldset>

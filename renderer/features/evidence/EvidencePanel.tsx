@@ -1,17 +1,14 @@
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { EvidenceLink, Finding } from '../../../shared/domain/finding';
 import type { Attachment } from '../../../shared/domain/note';
 import { call, errorMessage } from '../../lib/api';
 import { shortSha } from '../../lib/format';
 import { routeHash } from '../../lib/route';
+import { useFileDrop } from '../../lib/useFileDrop';
 import { useUiStore } from '../../stores/uiStore';
 import { AttachmentItem } from './AttachmentItem';
 import type { AttachProgress } from './useAttachEvidence';
-
-function hasFiles(e: DragEvent): boolean {
-  return Array.from(e.dataTransfer.types).includes('Files');
-}
 
 function SampleItem({ link, engagementId }: { link: Extract<EvidenceLink, { kind: 'sample' }>; engagementId: string }) {
   const { navigate, notify } = useUiStore(useShallow((s) => ({ navigate: s.navigate, notify: s.notify })));
@@ -64,8 +61,6 @@ type EvidencePanelProps = {
  * a preview; anything else can be downloaded.
  */
 export function EvidencePanel({ finding: f, mine, progress, attach }: EvidencePanelProps) {
-  const [dragging, setDragging] = useState(false);
-  const depth = useRef(0);
   const [attachments, setAttachments] = useState<Record<string, Attachment>>({});
   const attachmentIds = f.evidence.flatMap((e) => (e.kind === 'attachment' ? [e.attachment_id] : [])).join(',');
 
@@ -82,31 +77,8 @@ export function EvidencePanel({ finding: f, mine, progress, attach }: EvidencePa
     };
   }, [f.engagement_id, attachmentIds]);
 
-  const drag = {
-    onDragEnter: (ev: DragEvent) => {
-      if (!hasFiles(ev)) return;
-      ev.preventDefault();
-      depth.current += 1;
-      setDragging(true);
-    },
-    onDragOver: (ev: DragEvent) => {
-      if (!hasFiles(ev)) return;
-      ev.preventDefault();
-      ev.dataTransfer.dropEffect = 'copy';
-    },
-    onDragLeave: (ev: DragEvent) => {
-      if (!hasFiles(ev)) return;
-      depth.current = Math.max(0, depth.current - 1);
-      if (depth.current === 0) setDragging(false);
-    },
-    onDrop: (ev: DragEvent) => {
-      ev.preventDefault();
-      depth.current = 0;
-      setDragging(false);
-      const files = Array.from(ev.dataTransfer.files);
-      if (files.length > 0) void attach({ files, from: 'drop' });
-    },
-  };
+  const { dragging, handlers: drag } = useFileDrop((files) => void attach({ files, from: 'drop' }));
+
 
   const files = f.evidence.filter((e) => e.kind === 'attachment');
   const runs = f.evidence.filter((e) => e.kind === 'run');

@@ -1,11 +1,10 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { Finding, FindingChanges } from '../../../shared/domain/finding';
-import { FindingKind, Severity } from '../../../shared/domain/finding';
 import { Field, FieldError } from '../../components/Field';
 import { errorMessage } from '../../lib/api';
 import { hasCommandModifier } from '../../lib/keys';
-import { cvssText } from './bits';
-import { detailsChanges, fieldOfMessage, KIND_LABEL, SEVERITY_LABEL, valuesFrom, type DetailsField, type DetailsValues } from './detailsForm';
+import { cvssText, KindSeverityFields } from './bits';
+import { detailsChanges, fieldOfMessage, valuesFrom, type DetailsField, type DetailsValues } from './detailsForm';
 
 type DetailsFormProps = {
   finding: Finding;
@@ -149,26 +148,7 @@ export function DetailsForm({ finding, save }: DetailsFormProps) {
       )}
       <div className="form-grid">
         <Field id="finding-title-input" label="Title" className="field--wide" value={values.title} onChange={(e) => set('title', e.target.value)} error={err('title')} />
-        <div className="field">
-          <label htmlFor="finding-kind">Kind</label>
-          <select id="finding-kind" value={values.kind} onChange={(e) => set('kind', e.target.value as DetailsValues['kind'])}>
-            {FindingKind.options.map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABEL[k]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="finding-severity">Severity</label>
-          <select id="finding-severity" value={values.severity} onChange={(e) => set('severity', e.target.value as DetailsValues['severity'])}>
-            {Severity.options.map((s) => (
-              <option key={s} value={s}>
-                {SEVERITY_LABEL[s]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <KindSeverityFields idPrefix="finding" kind={values.kind} severity={values.severity} onKind={(k) => set('kind', k)} onSeverity={(s) => set('severity', s)} />
         <Field
           id="finding-cvss"
           label="CVSS v4.0 vector"

@@ -1,14 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import type { Engagement } from '../../../shared/domain/engagement';
-import { FindingKind, Severity, findingEditable, type FindingKind as Kind, type Severity as Sev } from '../../../shared/domain/finding';
+import { findingEditable, type FindingKind as Kind, type Severity as Sev } from '../../../shared/domain/finding';
 import { Field } from '../../components/Field';
 import { errorMessage } from '../../lib/api';
 import { useFocusHeading } from '../../lib/useFocusHeading';
 import { useFindingsStore } from '../../stores/findingsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { EngagementTabs } from '../results/EngagementFrame';
-import { Crumbs } from './bits';
-import { KIND_LABEL, SEVERITY_LABEL } from './detailsForm';
+import { Crumbs, KindSeverityFields } from './bits';
 
 /** A new finding: what it is called, what kind and how severe. Everything else is written on its page, which saves as you type. */
 export function NewFindingForm({ engagement: e }: { engagement: Engagement }) {
@@ -67,26 +66,7 @@ export function NewFindingForm({ engagement: e }: { engagement: Engagement }) {
             errorId={error ? 'new-finding-error' : undefined}
             hint="One line that says what the model did, e.g. “Chains two bugs in an ICS web UI to run commands”."
           />
-          <div className="field">
-            <label htmlFor="new-finding-kind">Kind</label>
-            <select id="new-finding-kind" value={kind} onChange={(ev) => setKind(ev.target.value as Kind)}>
-              {FindingKind.options.map((k) => (
-                <option key={k} value={k}>
-                  {KIND_LABEL[k]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="new-finding-severity">Severity</label>
-            <select id="new-finding-severity" value={severity} onChange={(ev) => setSeverity(ev.target.value as Sev)}>
-              {Severity.options.map((s) => (
-                <option key={s} value={s}>
-                  {SEVERITY_LABEL[s]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <KindSeverityFields idPrefix="new-finding" kind={kind} severity={severity} onKind={setKind} onSeverity={setSeverity} />
         </div>
         <p className="muted">It starts as a draft. On its page you write the description, reproduction, impact and remediation, and attach evidence.</p>
         <div className="button-row button-row--end">

@@ -1,6 +1,6 @@
 /** Small pieces the findings screens share: severity, status, and the details as read-only facts. */
 import type { Engagement } from '../../../shared/domain/engagement';
-import type { Finding, Severity, ShownStatus } from '../../../shared/domain/finding';
+import { FindingKind, Severity, type Finding, type ShownStatus } from '../../../shared/domain/finding';
 import { formatTimestamp, shortKey } from '../../lib/format';
 import { routeHash } from '../../lib/route';
 import { KIND_LABEL, SEVERITY_LABEL } from './detailsForm';
@@ -117,3 +117,37 @@ export function FindingBadges({ finding: f, shown }: { finding: Finding; shown: 
   );
 }
 
+
+/** The kind and severity pickers every finding form starts with. */
+export function KindSeverityFields(p: {
+  idPrefix: string;
+  kind: FindingKind;
+  severity: Severity;
+  onKind: (kind: FindingKind) => void;
+  onSeverity: (severity: Severity) => void;
+}) {
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={`${p.idPrefix}-kind`}>Kind</label>
+        <select id={`${p.idPrefix}-kind`} value={p.kind} onChange={(e) => p.onKind(e.target.value as FindingKind)}>
+          {FindingKind.options.map((k) => (
+            <option key={k} value={k}>
+              {KIND_LABEL[k]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${p.idPrefix}-severity`}>Severity</label>
+        <select id={`${p.idPrefix}-severity`} value={p.severity} onChange={(e) => p.onSeverity(e.target.value as Severity)}>
+          {Severity.options.map((s) => (
+            <option key={s} value={s}>
+              {SEVERITY_LABEL[s]}
+            </option>
+          ))}
+        </select>
+      </div>
+    </>
+  );
+}

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Engagement } from '../../../shared/domain/engagement';
+import { useFileDrop } from '../../lib/useFileDrop';
 import { useFocusHeading } from '../../lib/useFocusHeading';
 import { useImportsStore } from '../../stores/importsStore';
 import { runListOf, useRunsStore } from '../../stores/runsStore';
@@ -9,10 +10,6 @@ import { EngagementFrame } from './EngagementFrame';
 import { ImportList } from './ImportPanel';
 import { ManualRunForm } from './ManualRunForm';
 import { RunsTable } from './RunsTable';
-
-function hasFiles(e: DragEvent): boolean {
-  return Array.from(e.dataTransfer.types).includes('Files');
-}
 
 /**
  * An engagement's runs: import logs (drop them anywhere on this view, or
@@ -26,9 +23,7 @@ export function RunsView({ engagement: e }: { engagement: Engagement }) {
     useShallow((s) => ({ thresholds: thresholdListOf(s, e.id).items, refreshThresholds: s.refresh })),
   );
   const startImport = useImportsStore((s) => s.start);
-  const [dragging, setDragging] = useState(false);
   const [manual, setManual] = useState(false);
-  const depth = useRef(0);
   const manualButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -36,32 +31,8 @@ export function RunsView({ engagement: e }: { engagement: Engagement }) {
     void refreshThresholds(e.id);
   }, [e.id, refresh, refreshThresholds]);
 
-  // Dragging over child elements fires enter/leave pairs; count them so the outline does not flicker.
-  const drag = {
-    onDragEnter: (ev: DragEvent) => {
-      if (!hasFiles(ev)) return;
-      ev.preventDefault();
-      depth.current += 1;
-      setDragging(true);
-    },
-    onDragOver: (ev: DragEvent) => {
-      if (!hasFiles(ev)) return;
-      ev.preventDefault();
-      ev.dataTransfer.dropEffect = 'copy';
-    },
-    onDragLeave: (ev: DragEvent) => {
-      if (!hasFiles(ev)) return;
-      depth.current = Math.max(0, depth.current - 1);
-      if (depth.current === 0) setDragging(false);
-    },
-    onDrop: (ev: DragEvent) => {
-      ev.preventDefault();
-      depth.current = 0;
-      setDragging(false);
-      const files = Array.from(ev.dataTransfer.files);
-      if (files.length > 0) void startImport(e.id, { kind: 'drop', files });
-    },
-  };
+  const { dragging, handlers: drag } = useFileDrop((files) => void startImport(e.id, { kind: 'drop', files }));
+
 
   function closeManual() {
     setManual(false);

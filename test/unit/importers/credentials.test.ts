@@ -35,6 +35,11 @@ const positives: { kind: string; secret: string; context: (s: string) => string 
   { kind: 'aws-access-key-id', secret: 'AK' + 'IA' + upperAlnum(16, 'aw1').replace(/^[A-Z]/, '7'), context: (s) => `aws_access_key_id = ${s}` },
   { kind: 'aws-secret-access-key', secret: alnum(20, 'as1') + '/' + alnum(19, 'as2'), context: (s) => `aws_secret_access_key = ${s}\n` },
   { kind: 'aws-secret-access-key', secret: alnum(30, 'as3') + '+' + alnum(9, 'as4'), context: (s) => `{"AWS_SECRET_ACCESS_KEY": "${s}"}` },
+  // Every spelling of the key name, so the quick pre-check that skips most strings never skips one of these.
+  { kind: 'aws-secret-access-key', secret: alnum(40, 'as5'), context: (s) => `aws_secret_key: ${s}` },
+  { kind: 'aws-secret-access-key', secret: alnum(40, 'as6'), context: (s) => `AWS_SECRET_KEY=${s}` },
+  { kind: 'aws-secret-access-key', secret: alnum(40, 'as7'), context: (s) => `SecretAccessKey: "${s}"` },
+  { kind: 'aws-secret-access-key', secret: alnum(40, 'as8'), context: (s) => `secretAccessKey='${s}'` },
   { kind: 'slack-token', secret: 'xo' + 'xb-' + '123456789012-' + '1234567890123-' + alnum(24, 'sl1'), context: (s) => `slack ${s}` },
   { kind: 'private-key', secret: '-----BEGIN ' + 'RSA PRIVATE' + ' KEY-----', context: (s) => `${s}\nMIIEow...\n-----END RSA PRIVATE KEY-----` },
   { kind: 'private-key', secret: '-----BEGIN ' + 'OPENSSH PRIVATE' + ' KEY-----', context: (s) => `"${s}\\nb3Blbn..."` },

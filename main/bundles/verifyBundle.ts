@@ -1,0 +1,342 @@
+/**
+ * Verifies a signed bundle (DESIGN.md "Signed bundle format v1") in the
+ * design's order, and answers with the first reason it is not valid:
+ *
+ * 1. the ZIP layout, before anything inside is parsed (canonicalZip.ts: limits,
+ *    names, links, duplicates, canonical form);
+ * 2. one streaming pass over every entry: CRC-32 and SHA-256 of the real bytes
+ *    (reads of 4 MiB; nothing but the envelope and manifest is kept in memory);
+ * 3. the DSSE envelope and its Ed25519 signature by a trusted key;
+ * 4. the statement: every entry's digest, nothing missing, nothing extra;
+ * 5. bundle.json, every record against its schema (author = signer), the audit
+ *    chain in records/audit.jsonl (every exported record's current revision has
+ *    its event), attachments and forwarded bundles by content address;
+ * 6. forwarded bundles, each verified the same way (depth 1 only).
+ *
+ * Entries read again in step 5 are hashed again and compared with the signed
+ * digest, so a file changed during verification cannot slip in.
+ */
+import { createHash, verify as verifySignature } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { z } from 'zod';
+import { canonicalJson } from '../../shared/canonical';
+import { AuditEventBody } from '../../shared/domain/audit';
+import {
+  AUDIT_ENTRY,
+  AuditLine,
+  BundleManifest,
+  DsseEnvelope,
+  ENTRY_NAME,
+  ENVELOPE_ENTRY,
+  MANIFEST_ENTRY,
+  PAYLOAD_TYPE,
+  preAuthEncoding,
+  Statement,
+  type VerifyReport,
+} from '../../shared/domain/bundle';
+import { fingerprintOf } from '../../shared/domain/identity';
+import { AppError } from '../../shared/result';
+import { recordFolders, recordSchemas, type StorableType } from '../../shared/domain/records';
+import type { RecordType } from '../../shared/domain/record';
+import { linkHash } from '../audit/auditChain';
+import type { TrustLookup } from '../services/keys';
+import { BundleRefused, entryChunks, fileSource, readCanonicalZip, sliceSource, type BundleEntry, type ByteSource } from './canonicalZip';
+
+export type VerifyOptions = {
+  trust: TrustLookup;
+  /** Bytes hashed so far, of the total to hash (forwarded bundles count again). */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+};
+
+/** Small JSON entries are read whole; these caps keep a hostile bundle from filling memory. */
+const MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+const MAX_AUDIT_BYTES = 256 * 1024 * 1024;
+
+const folderType = new Map<string, RecordType>(Object.entries(recordFolders).map(([type, folder]) => [folder, type as RecordType]));
+
+export async function verifyBundleFile(path: string, opts: VerifyOptions): Promise<VerifyReport> {
+  const label = basename(path);
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return emptyReport(`${label} cannot be read (${code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : 'access denied'}).`);
+  }
+  try {
+    const size = (await handle.stat()).size;
+    return await verifySource(fileSource(handle, size), label, opts, 0);
+  } finally {
+    await handle.close();
+  }
+}
+
+function emptyReport(reason: string | null): VerifyReport {
+  return { valid: reason === null, reason, id: null, signer: null, handling: null, counts: null, created_at: null, forwarded: [] };
+}
+
+/** Verifies the bundle in `src`; depth 1 is a forwarded bundle, which may not forward again. */
+export async function verifySource(src: ByteSource, label: string, opts: VerifyOptions, depth: number): Promise<VerifyReport> {
+  const report = emptyReport(null);
+  try {
+    await check(src, label, opts, depth, report);
+    report.valid = true;
+    return report;
+  } catch (error) {
+    if (!(error instanceof BundleRefused)) throw error;
+    report.valid = false;
+    report.reason = error.message;
+    return report;
+  }
+}
+
+type Hashed = BundleEntry & { sha256: string };
+
+async function check(src: ByteSource, label: string, opts: VerifyOptions, depth: number, report: VerifyReport): Promise<void> {
+  const refuse = (what: string): never => {
+    throw new BundleRefused(`${label} ${what}`);
+  };
+
+  // 1. Layout.
+  const entries = await readCanonicalZip(src, label, (name) => ENTRY_NAME.test(name));
+  const byName = new Map(entries.map((e) => [e.name, e]));
+
+  // 2. CRC-32 and SHA-256 of every entry, in one pass over the real bytes.
+  const total = entries.reduce((n, e) => n + e.size, 0);
+  let done = 0;
+  const hashed = new Map<string, Hashed>();
+  for (const entry of entries) {
+    const sha = createHash('sha256');
+    let crc = 0;
+    for await (const chunk of entryChunks(src, label, entry)) {
+      if (opts.signal?.aborted) throw new AppError('CANCELLED', 'Verification was cancelled.');
+      sha.update(chunk);
+      crc = crc32(chunk, crc);
+      done += chunk.length;
+      opts.onProgress?.(done, total);
+    }
+    if (crc >>> 0 !== entry.crc32 >>> 0) refuse(`is damaged: entry ${JSON.stringify(entry.name)} fails its CRC-32 check.`);
+    hashed.set(entry.name, { ...entry, sha256: sha.digest('hex') });
+  }
+
+  // 3. The envelope and its signature.
+  const envelopeEntry = byName.get(ENVELOPE_ENTRY) ?? refuse(`is not signed: it has no ${ENVELOPE_ENTRY}.`);
+  const envelope = parseJson(await readWhole(src, label, envelopeEntry, MAX_ENVELOPE_BYTES), DsseEnvelope, `${label}: its ${ENVELOPE_ENTRY} is not a valid DSSE envelope`);
+  const signature = envelope.signatures[0]!;
+  const keyId = signature.keyid;
+  report.signer = { key_id: keyId, name: '', org: '', role: 'evaluator', trusted: false, trusted_as: null };
+  const trust = opts.trust(keyId);
+  const fp = fingerprintOf(keyId);
+  if (trust.status === 'unknown') {
+    refuse(`is signed by a key that is not trusted here (${fp}): trust it with \`evalnotes keys trust\` or pass --trust.`);
+  }
+  if (trust.status === 'untrusted') refuse(`is signed by ${trust.name}, whose key (${fp}) was untrusted on ${trust.since.slice(0, 10)}.`);
+  if (trust.status !== 'trusted') return;
+  const payload = strictBase64(envelope.payload) ?? refuse(`has a DSSE payload that is not canonical base64.`);
+  const sig = strictBase64(signature.sig);
+  if (!sig || sig.length !== 64 || !verifySignature(null, preAuthEncoding(PAYLOAD_TYPE, payload), trust.publicKey, sig)) {
+    refuse(`has a signature that does not verify with ${trust.name}'s key: it was changed after signing.`);
+  }
+  report.signer = { ...report.signer, name: trust.name, trusted: true, trusted_as: trust.trustedAs, role: trust.role ?? 'evaluator' };
+
+  // 4. The statement: every entry but the envelope, by digest.
+  const statement = parseJson(payload, Statement, `${label}: its signed statement is not an in-toto Statement v1 for an EvalNotes bundle`);
+  let previous = '';
+  for (const s of statement.subject) {
+    if (s.name <= previous) refuse('has a signed statement whose subjects are not sorted by name without repeats.');
+    previous = s.name;
+    const entry = hashed.get(s.name) ?? refuse(`is missing ${JSON.stringify(s.name)}, which its signed statement lists.`);
+    if (s.name === ENVELOPE_ENTRY) refuse('has a statement that lists its own envelope.');
+    if (entry.sha256 !== s.digest.sha256) refuse(`has an entry (${JSON.stringify(s.name)}) that does not match its signed digest.`);
+  }
+  const listed = new Set(statement.subject.map((s) => s.name));
+  for (const e of entries) if (e.name !== ENVELOPE_ENTRY && !listed.has(e.name)) refuse(`holds an entry its signed statement does not list (${JSON.stringify(e.name)}).`);
+  // The id hashes the content entries' subjects: bundle.json holds the id, so it is not among them (dsse.ts).
+  const bundleId = createHash('sha256').update(canonicalJson(statement.subject.filter((s) => s.name !== MANIFEST_ENTRY))).digest('hex');
+  if (statement.predicate.bundle_id !== bundleId) refuse('has a statement whose bundle id is not the hash of its subject list.');
+
+  // 5. Content: manifest, records, audit chain, attachments, forwarded bundles.
+  const manifestEntry = hashed.get(MANIFEST_ENTRY) ?? refuse(`has no ${MANIFEST_ENTRY}.`);
+  const manifest = parseJson(await readWhole(src, label, manifestEntry, MAX_MANIFEST_BYTES), BundleManifest, `${label}: its ${MANIFEST_ENTRY} does not match the bundle format`);
+  if (manifest.id !== bundleId) refuse(`has a ${MANIFEST_ENTRY} whose id is not the signed bundle id.`);
+  if (manifest.created_by.key_id !== keyId) refuse(`has a ${MANIFEST_ENTRY} naming another signer than the one who signed it.`);
+  report.id = bundleId;
+  report.signer = { ...report.signer, name: manifest.created_by.name, org: manifest.created_by.org, role: trust.role ?? manifest.created_by.role };
+  if (trust.role && trust.role !== manifest.created_by.role) {
+    refuse(`says its signer is ${a(manifest.created_by.role)}, but the key is trusted as ${a(trust.role)}.`);
+  }
+  report.handling = manifest.handling;
+  report.created_at = manifest.created_at;
+
+  const counts = { records: {} as Record<string, number>, attachments: 0, forwarded: 0 };
+  const current = new Map<string, { revision: number; hash: string; name: string }>();
+  const attachmentShas: { id: string; sha256: string }[] = [];
+  let newest = '';
+  for (const entry of hashed.values()) {
+    const [top, folder, file] = entry.name.split('/');
+    if (top === 'attachments') {
+      counts.attachments += 1;
+      if (file !== undefined || folder !== entry.sha256) refuse(`has an attachment (${JSON.stringify(entry.name)}) whose name is not the SHA-256 of its bytes.`);
+    } else if (top === 'forwarded') {
+      counts.forwarded += 1;
+      if (folder !== `${entry.sha256}.evb`) refuse(`has a forwarded bundle (${JSON.stringify(entry.name)}) whose name is not the SHA-256 of its bytes.`);
+    } else if (top === 'records' && file !== undefined) {
+      const type = folderType.get(folder!)!;
+      counts.records[folder!] = (counts.records[folder!] ?? 0) + 1;
+      const text = await readWhole(src, label, entry, MAX_RECORD_BYTES);
+      const what = `its record ${JSON.stringify(entry.name)}`;
+      if (!(type in recordSchemas)) refuse(`holds ${a(type)} record, which this version of EvalNotes cannot read.`);
+      const record = parseJson(text, recordSchemas[type as StorableType] as z.ZodType, `${label}: ${what} does not match the ${type} schema`) as {
+        id: string;
+        author: string;
+        revision: number;
+        updated_at: string;
+        type: string;
+        deleted: boolean;
+        sha256?: string;
+      };
+      if (canonicalJson(JSON.parse(text.toString('utf8'))) !== text.toString('utf8')) refuse(`has ${what} not written as canonical JSON.`);
+      if (`${record.id}.json` !== file) refuse(`has ${what} whose file name is not its id.`);
+      if (record.author !== keyId) refuse(`holds a record (${record.id}) by another author than its signer; a bundle carries only its signer's records.`);
+      current.set(record.id, { revision: record.revision, hash: entry.sha256, name: entry.name });
+      if (record.updated_at > newest) newest = record.updated_at;
+      if (record.type === 'attachment' && !record.deleted && record.sha256) attachmentShas.push({ id: record.id, sha256: record.sha256 });
+    }
+  }
+  // A folder with no records may be listed with 0 or left out.
+  const folders = new Set([...Object.keys(manifest.counts.records), ...Object.keys(counts.records)]);
+  const sameCounts =
+    [...folders].every((f) => folderType.has(f) && (manifest.counts.records[f] ?? 0) === (counts.records[f] ?? 0)) &&
+    manifest.counts.attachments === counts.attachments &&
+    manifest.counts.forwarded === counts.forwarded;
+  if (!sameCounts) refuse(`has a ${MANIFEST_ENTRY} whose counts do not match the entries it holds.`);
+  report.counts = manifest.counts;
+  if (current.size > 0 && manifest.created_at !== newest) refuse(`has a ${MANIFEST_ENTRY} whose created_at is not the newest updated_at of its records.`);
+  for (const att of attachmentShas) {
+    if (!hashed.has(`attachments/${att.sha256}`)) refuse(`is missing the bytes of attachment ${att.id}.`);
+  }
+
+  await checkAuditChain(src, label, hashed.get(AUDIT_ENTRY) ?? refuse(`has no ${AUDIT_ENTRY}.`), keyId, current, refuse);
+
+  // 6. Forwarded bundles, each on its own, with the same trust.
+  for (const entry of hashed.values()) {
+    if (!entry.name.startsWith('forwarded/')) continue;
+    const sha = entry.sha256;
+    if (depth >= 1) refuse('forwards a bundle inside a forwarded bundle; only one level of forwarding is allowed.');
+    const inner = await verifySource(sliceSource(src, entry.dataOffset, entry.size), `its forwarded bundle ${sha.slice(0, 12)}…`, opts, depth + 1);
+    report.forwarded.push({ sha256: sha, valid: inner.valid, reason: inner.reason, signer_key_id: inner.signer?.key_id ?? null, signer_name: inner.signer?.name ?? null });
+    if (!inner.valid) throw new BundleRefused(`${label} is not valid: ${inner.reason ?? 'a forwarded bundle is not valid.'}`);
+  }
+}
+
+/**
+ * The signer's chain: every line in seq order from 1; full bodies are hashed,
+ * withheld ones give their body hash; each chain_hash must follow from the one
+ * before. Every record in the bundle must have its current revision's event.
+ */
+async function checkAuditChain(
+  src: ByteSource,
+  label: string,
+  entry: Hashed,
+  keyId: string,
+  current: Map<string, { revision: number; hash: string; name: string }>,
+  refuse: (what: string) => never,
+): Promise<void> {
+  const text = (await readWhole(src, label, entry, MAX_AUDIT_BYTES)).toString('utf8');
+  const lines = text === '' ? [] : text.endsWith('\n') ? text.slice(0, -1).split('\n') : refuse(`has an ${AUDIT_ENTRY} that does not end with a newline.`);
+  let previous: string | null = null;
+  const latest = new Map<string, { revision: number; record_hash: string }>();
+  for (const [i, raw] of lines.entries()) {
+    const seq = i + 1;
+    const line = parseJson(Buffer.from(raw), AuditLine, `${label}: line ${seq} of its ${AUDIT_ENTRY} is not an audit line`);
+    if (line.seq !== seq) refuse(`has an audit chain that jumps from event ${seq - 1} to ${line.seq}.`);
+    let bodyHash: string;
+    if ('body' in line) {
+      const parsed = AuditEventBody.safeParse(line.body);
+      if (!parsed.success) refuse(`has audit event ${seq}, which is not a well-formed audit event.`);
+      const body = parsed.data;
+      if (body.seq !== seq) refuse(`has audit event ${seq} that says it is event ${body.seq}.`);
+      if (body.actor !== keyId) refuse(`has audit event ${seq} by another actor than its signer.`);
+      bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+      latest.set(body.id, { revision: body.revision, record_hash: body.record_hash });
+    } else {
+      bodyHash = line.body_hash;
+    }
+    const link = linkHash(previous, bodyHash);
+    if (link !== line.chain_hash) refuse(`has an audit chain broken at event ${seq}: it does not follow from event ${seq - 1}.`);
+    previous = link;
+  }
+  for (const [id, rec] of current) {
+    const event = latest.get(id);
+    if (!event) refuse(`holds record ${id}, which has no event in its audit chain.`);
+    if (event.revision !== rec.revision || event.record_hash !== rec.hash) {
+      refuse(`holds record ${id} at revision ${rec.revision}, which does not match its last audit event.`);
+    }
+  }
+}
+
+/** A whole small entry, hashed again and compared with what pass 2 saw (the file may have changed since). */
+async function readWhole(src: ByteSource, label: string, entry: BundleEntry & { sha256?: string }, max: number): Promise<Buffer> {
+  if (entry.size > max) throw new BundleRefused(`${label} has an entry (${JSON.stringify(entry.name)}) larger than the ${max} bytes allowed for it.`);
+  const parts: Buffer[] = [];
+  for await (const chunk of entryChunks(src, label, entry)) parts.push(chunk);
+  const buf = Buffer.concat(parts);
+  if (entry.sha256 !== undefined && createHash('sha256').update(buf).digest('hex') !== entry.sha256) {
+    throw new BundleRefused(`${label} changed while it was being verified (${JSON.stringify(entry.name)}).`);
+  }
+  return buf;
+}
+
+function parseJson<T>(bytes: Buffer, schema: z.ZodType<T>, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new BundleRefused(`${what}: it is not valid UTF-8 JSON.`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue && issue.path.length ? `${issue.path.map(String).join('.')}: ` : '';
+    throw new BundleRefused(`${what} (${at}${issue?.message ?? 'invalid'}).`);
+  }
+  return parsed.data;
+}
+
+/** Base64 that decodes and re-encodes to itself: no second spelling of the same bytes. */
+function strictBase64(text: string): Buffer | null {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : null;
+}
+
+function a(word: string): string {
+  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+export type BundleContents = { entries: { name: string; size: number }[]; manifest: BundleManifest | null };
+
+/**
+ * What a bundle holds, for `evalnotes show`: its entries and sizes and its
+ * manifest, read after the layout checks but WITHOUT checking the signature
+ * (the caller says so). Throws BundleRefused when the layout is refused.
+ */
+export async function readBundleContents(path: string): Promise<BundleContents> {
+  const label = basename(path);
+  const handle = await open(path, 'r').catch(() => {
+    throw new BundleRefused(`${label} cannot be read.`);
+  });
+  try {
+    const src = fileSource(handle, (await handle.stat()).size);
+    const entries = await readCanonicalZip(src, label, (name) => ENTRY_NAME.test(name));
+    const manifestEntry = entries.find((e) => e.name === MANIFEST_ENTRY);
+    const manifest = manifestEntry ? parseJson(await readWhole(src, label, manifestEntry, MAX_MANIFEST_BYTES), BundleManifest, `${label}: its ${MANIFEST_ENTRY} does not match the bundle format`) : null;
+    return { entries: entries.map((e) => ({ name: e.name, size: e.size })), manifest };
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,113 @@
+import type { ExportPreview, ExportSummary } from '../../shared/domain/bundle';
+import { AppError } from '../../shared/result';
+import type { BlobStore } from '../blobs/blobStore';
+import {
+  confirmCredentials,
+  countsOf,
+  inspectForwarded,
+  planBundle,
+  selectForExport,
+  writeBundle,
+  type ExportRequest,
+  type Selection,
+} from '../bundles/exportBundle';
+import type { FileRefs } from '../files/fileRefs';
+import type { JobContext } from '../jobs/jobRunner';
+import type { Workspace } from '../workspace/workspace';
+import type { TrustLookup } from './keys';
+
+export type PreviewRequest = Pick<ExportRequest, 'engagementId' | 'findings' | 'includeThresholds'>;
+
+/** Where the bundle goes: a path (desktop dialog, CLI), or null for a browser download. */
+export type ExportTarget = string | null;
+
+export type BundleServiceOptions = {
+  appVersion: string;
+  /** Browser exports are written into the file refs' temp area and offered once. */
+  files?: FileRefs;
+  /** Whose bundles this workspace trusts: a bundle is forwarded only if it verifies. */
+  trust: () => TrustLookup;
+};
+
+/** Signed bundle export: what it would carry, and writing it as a job. */
+export class BundleService {
+  constructor(
+    private readonly ws: Workspace,
+    private readonly blobs: BlobStore,
+    private readonly opts: BundleServiceOptions,
+  ) {}
+
+  preview(req: PreviewRequest): ExportPreview {
+    this.ws.requireUnlocked();
+    const identity = this.ws.requireIdentity();
+    const selection = selectForExport(this.ws.db, identity.key_id, req);
+    const plan = planBundle({ ...this.planContext(), selection, request: { ...req, confirmCredentials: false }, forwarded: [] });
+    return {
+      handling: selection.engagement.handling,
+      counts: countsOf(selection, 0),
+      include_thresholds: req.includeThresholds,
+      credential_warnings: selection.credentialWarnings,
+      suggested_name: plan.suggestedName,
+    };
+  }
+
+  /**
+   * Selects, checks credential warnings, hashes forwarded bundles, signs and
+   * writes. A cancel or a failure leaves no file.
+   */
+  async export(req: ExportRequest, to: ExportTarget, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<ExportSummary> {
+    const keys = this.ws.requireUnlocked();
+    const identity = this.ws.requireIdentity();
+    const selection = selectForExport(this.ws.db, identity.key_id, req);
+    this.checkCredentials(selection, req.confirmCredentials);
+
+    const forwarded = [];
+    for (const path of req.forward) {
+      ctx.progress(0, null, 'Checking forwarded bundles');
+      forwarded.push(await inspectForwarded(path, this.opts.trust()));
+    }
+    if (ctx.signal.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
+    if (req.confirmCredentials && selection.credentialWarnings.length > 0) {
+      confirmCredentials(this.ws.db, identity.key_id, this.ws.clock.now().toISOString(), selection);
+    }
+
+    const plan = planBundle({ ...this.planContext(), selection, request: req, forwarded });
+    const output = to === null ? this.browserOutput(plan.suggestedName) : { path: to, offer: () => null };
+    const bytes = await writeBundle(plan, keys.signingKey, identity.key_id, output.path, {
+      signal: ctx.signal,
+      onProgress: (done, total) => ctx.progress(done, total, 'Writing the bundle'),
+    });
+    return {
+      id: plan.id,
+      file: to === null ? plan.suggestedName : output.path,
+      bytes,
+      counts: plan.manifest.counts,
+      handling: plan.manifest.handling,
+      download_url: output.offer(bytes),
+    };
+  }
+
+  private checkCredentials(selection: Selection, confirmed: boolean): void {
+    const warnings = selection.credentialWarnings;
+    if (warnings.length === 0 || confirmed) return;
+    const runs = new Set(warnings.map((w) => w.run_id)).size;
+    const first = warnings[0];
+    throw new AppError(
+      'FORBIDDEN',
+      `${warnings.length} credential-shaped string${warnings.length === 1 ? '' : 's'} in ${runs} exported run${runs === 1 ? '' : 's'} ` +
+        `(first: ${first?.kind} at ${first?.where} in run ${first?.run_id}) must be redacted or confirmed before export.`,
+    );
+  }
+
+  private browserOutput(name: string): { path: string; offer: (bytes: number) => string } {
+    const files = this.opts.files;
+    if (!files) throw new AppError('INTERNAL', 'Browser exports need the file area.');
+    const ref = files.createOutput(name);
+    const { path } = files.resolve(ref.ref, 'write');
+    return { path, offer: (bytes) => `/files/${files.offerDownload(path, name, bytes).ref}` };
+  }
+
+  private planContext() {
+    return { db: this.ws.db, blobs: this.blobs, identity: this.ws.requireIdentity(), appVersion: this.opts.appVersion };
+  }
+}
