@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../shared/result';
+import { fsyncPath } from '../files/durable';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -49,7 +50,7 @@ export class BlobStore {
     });
     try {
       await pipeline(source, meter, createWriteStream(tmp, { mode: 0o600 }), signal ? { signal } : {});
-      await fsync(tmp);
+      await fsyncPath(tmp);
       const sha256 = hash.digest('hex');
       const target = this.path(sha256);
       if (existsSync(target)) {
@@ -58,7 +59,7 @@ export class BlobStore {
       }
       mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
       await rename(tmp, target);
-      await fsync(dirname(target));
+      await fsyncPath(dirname(target));
       return { sha256, size, added: true };
     } catch (error) {
       await rm(tmp, { force: true });
@@ -91,14 +92,5 @@ export class BlobStore {
     const path = this.path(sha256);
     await rm(path, { force: true });
     await rmdir(dirname(path)).catch(() => undefined); // only if now empty
-  }
-}
-
-async function fsync(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -20,6 +20,7 @@
  * another bundle) is read in place.
  */
 import type { FileHandle } from 'node:fs/promises';
+import { unsafeZipName } from '../files/zipNames';
 
 export class BundleRefused extends Error {}
 
@@ -206,7 +207,7 @@ export async function readCanonicalZip(src: ByteSource, label: string, isAllowed
   const seen = new Set<string>();
   for (const r of records) {
     const name = JSON.stringify(r.name);
-    const unsafe = unsafeNameReason(r.name);
+    const unsafe = unsafeZipName(r.name);
     if (unsafe) refuse(`holds an entry with an unsafe name (${name}: ${unsafe}).`);
     if ((r.madeBy >> 8 === 3 && ((r.external >>> 16) & S_IFMT) === S_IFLNK) || r.name.endsWith('/')) {
       refuse(`holds a ${r.name.endsWith('/') ? 'folder' : 'symbolic link'} entry (${name}); a bundle holds only files.`);
@@ -269,15 +270,6 @@ function fieldsNotCanonical(r: CentralRecord): string | null {
   if (r.flags !== CANONICAL.flags) return 'unexpected flags';
   if (r.disk !== 0 || r.internal !== CANONICAL.internalAttributes) return 'unexpected attributes';
   if (r.external >>> 0 !== CANONICAL.externalAttributes) return 'file attributes other than 0644';
-  return null;
-}
-
-function unsafeNameReason(name: string): string | null {
-  if (name === '') return 'empty';
-  if (name.includes('\\')) return 'backslash';
-  if (name.includes('\0')) return 'NUL byte';
-  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) return 'absolute path';
-  if (name.split('/').includes('..')) return 'parent-directory segment';
   return null;
 }
 

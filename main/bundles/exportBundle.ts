@@ -69,6 +69,7 @@ import { bundleIdOf, envelopeBytes, makeStatement, signEnvelope, statementPayloa
 import type { TrustLookup } from '../services/keys';
 import { verifyBundleFile } from './verifyBundle';
 import { ZipWriter } from './zipWriter';
+import { fsyncPath } from '../files/durable';
 
 export type ExportRequest = {
   engagementId: string;
@@ -396,22 +397,13 @@ export async function writeBundle(plan: BundlePlan, signingKey: KeyObject, keyId
     }
     const bytes = await zip.finish();
     await rename(temp, target);
-    await fsyncDir(dirname(target));
+    await fsyncPath(dirname(target));
     return bytes;
   } catch (error) {
     await zip.close();
     await rm(temp, { force: true });
     if (progress.signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
     throw error;
-  }
-}
-
-async function fsyncDir(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

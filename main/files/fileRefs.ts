@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileRef } from '../../shared/api/files';
 import { AppError } from '../../shared/result';
+import { fsyncPath } from './durable';
 
 type Entry = {
   path: string;
@@ -60,12 +61,7 @@ export class FileRefs {
         },
         createWriteStream(path, { mode: 0o600 }),
       );
-      const handle = await open(path, 'r');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await fsyncPath(path);
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       throw error;

@@ -20,6 +20,7 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import yauzl from 'yauzl';
 import { LogFormatError } from './types';
+import { unsafeZipName } from '../files/zipNames';
 
 export type SafeZipLimits = {
   /** Entries in the central directory, duplicates included. */
@@ -213,7 +214,7 @@ function checkEntries(
   let declaredTotal = 0;
   for (const e of entries) {
     const name = JSON.stringify(e.name);
-    const unsafe = unsafeNameReason(e.name);
+    const unsafe = unsafeZipName(e.name);
     if (unsafe) throw new LogFormatError(`${label} holds a ZIP entry with an unsafe name (${name}: ${unsafe}).`);
     const kind = fileKind(e);
     if (kind === 'link') throw new LogFormatError(`${label} holds a symbolic link (${name}), which is not followed.`);
@@ -238,16 +239,6 @@ function checkEntries(
     files.set(e.name, e);
   }
   return files;
-}
-
-/** yauzl (strictFileNames) already refuses most of these; the reasons here are ours to word. */
-function unsafeNameReason(name: string): string | null {
-  if (name === '') return 'empty';
-  if (name.includes('\\')) return 'backslash';
-  if (name.includes('\0')) return 'NUL byte';
-  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) return 'absolute path';
-  if (name.split('/').includes('..')) return 'parent-directory segment';
-  return null;
 }
 
 function fileKind(e: SafeZipEntry): 'file' | 'dir' | 'link' | 'special' {

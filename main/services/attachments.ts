@@ -9,6 +9,7 @@ import type { FileRefs } from '../files/fileRefs';
 import { getRecord } from '../records/readRecords';
 import { writeRecord } from '../records/writeRecord';
 import type { Workspace } from '../workspace/workspace';
+import { fsyncPath } from '../files/durable';
 
 /** Evidence larger than this is refused: it belongs in the evaluation's own storage. */
 export const ATTACHMENT_MAX_BYTES = 2 * 1024 ** 3;
@@ -150,12 +151,7 @@ export class AttachmentService {
     const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`);
     try {
       await copyFile(source, tmp);
-      const handle = await open(tmp, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await fsyncPath(tmp);
       await rename(tmp, target);
     } catch (error) {
       await rm(tmp, { force: true });
