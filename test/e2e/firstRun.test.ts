@@ -6,34 +6,25 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  ADA,
+  type EngagementDetails,
   EngagementFormPage,
   EngagementPage,
   FirstRunPage,
   launchBrowser,
   listEngagementsWithCli,
+  openSession,
+  ORION as ORION_BASE,
   screenshot,
   seriousA11yViolations,
-  Sidebar,
-  openSession,
-  UnlockPage,
-  type Session,
-  type EngagementDetails,
-  type IdentityDetails,
   type ServeHost,
+  type Session,
+  Sidebar,
+  UnlockPage,
 } from './pages';
 
-const ADA: IdentityDetails = { name: 'Ada Lovelace', org: 'AI Security Institute', role: 'evaluator', passphrase: 'correct horse battery staple' };
-
-const ORION: EngagementDetails = {
-  developer: 'Frontier Lab',
-  model: 'Orion-2',
-  version: 'rc3',
-  accessStart: '2026-03-01',
-  windowDays: '30',
-  tlp: 'AMBER+STRICT',
-  banner: 'OFFICIAL-SENSITIVE — EVALUATION TEAM ONLY',
-  partners: ['Allied Evaluation Lab'],
-};
+/** Orion-2 rc3 with a trusted partner, as a supervisor sets it up. */
+const ORION: EngagementDetails = { ...ORION_BASE, partners: ['Allied Evaluation Lab'] };
 const MARKING = 'TLP:AMBER+STRICT — OFFICIAL-SENSITIVE — EVALUATION TEAM ONLY';
 const DAY_12 = 'day 12 of 30 — 19 days left';
 

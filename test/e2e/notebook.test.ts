@@ -11,37 +11,24 @@ import { deflateSync } from 'node:zlib';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  EngagementFormPage,
-  EngagementPage,
+  ADA,
   EngagementSections,
   FindingDetailPage,
   FindingsPage,
-  FirstRunPage,
   launchBrowser,
   NotesPart,
+  openOrion,
   openSession,
   RunDetailPage,
   RunsPage,
   screenshot,
   SearchPalettePage,
   seriousA11yViolations,
+  type Session,
   Sidebar,
   UnlockPage,
-  type EngagementDetails,
-  type IdentityDetails,
-  type Session,
 } from './pages';
 
-const ADA: IdentityDetails = { name: 'Ada Lovelace', org: 'AI Security Institute', role: 'evaluator', passphrase: 'correct horse battery staple' };
-const ORION: EngagementDetails = {
-  developer: 'Frontier Lab',
-  model: 'Orion-2',
-  version: 'rc3',
-  accessStart: '2026-03-01',
-  windowDays: '30',
-  tlp: 'AMBER+STRICT',
-  banner: 'OFFICIAL-SENSITIVE — EVALUATION TEAM ONLY',
-};
 const CLI = join(import.meta.dirname, '../../out/main/cli.js');
 const FIXTURE = join(import.meta.dirname, '../../../shared/fixtures/inspect_eval/inspect_ai__2025-09-23_security-guide.eval');
 const TITLE = 'Orion-2 chains two bugs in an ICS web UI to run commands';
@@ -123,13 +110,7 @@ async function expectNoSeriousA11yViolations(): Promise<void> {
 
 /** From an empty workspace to Orion-2 rc3 open on its Findings section. */
 async function openOrionFindings(): Promise<void> {
-  await new FirstRunPage(page).completeWith(ADA);
-  await new Sidebar(page).newEngagement();
-  const form = new EngagementFormPage(page);
-  await form.fill(ORION);
-  await form.submit();
-  await new EngagementPage(page).heading('Orion-2 rc3').waitFor();
-  await new EngagementSections(page).open('Findings');
+  await openOrion(page, 'Findings');
 }
 
 /** Closes the tab and opens the app again in a new one (same browser, so the same session cookie). */

@@ -607,3 +607,29 @@ export class SearchPalettePage {
     await this.dialog.getByRole('status').filter({ hasText: /result|Nothing matches/ }).waitFor();
   }
 }
+
+/** Ada and the engagement she works on (JOURNEYS.md): the people the e2e tests walk with. */
+export const ADA: IdentityDetails = { name: 'Ada Lovelace', org: 'AI Security Institute', role: 'evaluator', passphrase: 'correct horse battery staple' };
+export const ORION: EngagementDetails = {
+  developer: 'Frontier Lab',
+  model: 'Orion-2',
+  version: 'rc3',
+  accessStart: '2026-03-01',
+  windowDays: '30',
+  tlp: 'AMBER+STRICT',
+  banner: 'OFFICIAL-SENSITIVE — EVALUATION TEAM ONLY',
+};
+
+/** From an empty workspace, as Ada, to Orion-2 rc3 open on one of its sections; returns the engagement id. */
+export async function openOrion(page: Page, section: Parameters<EngagementSections['open']>[0]): Promise<string> {
+  await new FirstRunPage(page).completeWith(ADA);
+  await new Sidebar(page).newEngagement();
+  const form = new EngagementFormPage(page);
+  await form.fill(ORION);
+  await form.submit();
+  await new EngagementPage(page).heading('Orion-2 rc3').waitFor();
+  await new EngagementSections(page).open(section);
+  const id = /#\/engagements\/([0-9a-f-]{36})/.exec(page.url())?.[1];
+  if (!id) throw new Error(`not on an engagement page: ${page.url()}`);
+  return id;
+}

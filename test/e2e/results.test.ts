@@ -13,22 +13,20 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import {
-  EngagementFormPage,
+  ADA,
   EngagementPage,
   EngagementSections,
-  FirstRunPage,
   launchBrowser,
+  openOrion,
+  openSession,
   RunDetailPage,
   RunsPage,
   screenshot,
   seriousA11yViolations,
-  Sidebar,
-  openSession,
-  ThresholdsPage,
-  type EngagementDetails,
-  type IdentityDetails,
   type ServeHost,
   type Session,
+  Sidebar,
+  ThresholdsPage,
 } from './pages';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -62,16 +60,6 @@ function writeLongLog(dir: string, samples: number): string {
   return path;
 }
 
-const ADA: IdentityDetails = { name: 'Ada Lovelace', org: 'AI Security Institute', role: 'evaluator', passphrase: 'correct horse battery staple' };
-const ORION: EngagementDetails = {
-  developer: 'Frontier Lab',
-  model: 'Orion-2',
-  version: 'rc3',
-  accessStart: '2026-03-01',
-  windowDays: '30',
-  tlp: 'AMBER+STRICT',
-  banner: 'OFFICIAL-SENSITIVE — EVALUATION TEAM ONLY',
-};
 const MARKING = 'TLP:AMBER+STRICT — OFFICIAL-SENSITIVE — EVALUATION TEAM ONLY';
 
 /** One member of a ZIP, read with yauzl (the fixture's members are deflated). */
@@ -185,15 +173,8 @@ async function expectNoSeriousA11yViolations(): Promise<void> {
 
 /** From an empty workspace to Orion-2 rc3 open on its Runs section; returns the engagement id. */
 async function openOrionRuns(): Promise<string> {
-  await new FirstRunPage(page).completeWith(ADA);
-  await new Sidebar(page).newEngagement();
-  const form = new EngagementFormPage(page);
-  await form.fill(ORION);
-  await form.submit();
-  await new EngagementPage(page).heading('Orion-2 rc3').waitFor();
-  await new EngagementSections(page).open('Runs');
-  const id = /#\/engagements\/([0-9a-f-]{36})\/runs$/.exec(page.url())?.[1];
-  if (!id) throw new Error(`not on a runs page: ${page.url()}`);
+  const id = await openOrion(page, 'Runs');
+  expect(page.url()).toMatch(/\/runs$/);
   return id;
 }
 
