@@ -174,7 +174,7 @@ export function SamplesTable({ runId, selectedId, onSelect }: { runId: string; s
             aria-describedby="samples-count"
           />
         </div>
-        <div className="field field--inline">
+        <div className="field field--inline field--compact">
           <label htmlFor="samples-outcome">Show</label>
           <select id="samples-outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as SampleOutcome)}>
             <option value="all">All samples</option>
