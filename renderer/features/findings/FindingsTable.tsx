@@ -10,6 +10,7 @@ import { useFindingsStore } from '../../stores/findingsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { SeverityBadge, StatusBadge } from './bits';
 import { KIND_LABEL } from './detailsForm';
+import { SpacerRow } from '../../components/SpacerRow';
 
 const PAGE = 200;
 const ROW_HEIGHT = 60;
@@ -186,11 +187,7 @@ export function FindingsTable({ query, onSort }: { query: FindingQuery; onSort: 
             </tr>
           </thead>
           <tbody>
-            {padTop > 0 && (
-              <tr aria-hidden="true" className="spacer-row">
-                <td colSpan={COLUMNS.length} style={{ height: padTop }} />
-              </tr>
-            )}
+            <SpacerRow height={padTop} columns={COLUMNS.length} />
             {items.map((item) => {
               const row = rowAt(pages, item.index);
               if (!row) {
@@ -236,11 +233,7 @@ export function FindingsTable({ query, onSort }: { query: FindingQuery; onSort: 
                 </tr>
               );
             })}
-            {padBottom > 0 && (
-              <tr aria-hidden="true" className="spacer-row">
-                <td colSpan={COLUMNS.length} style={{ height: padBottom }} />
-              </tr>
-            )}
+            <SpacerRow height={padBottom} columns={COLUMNS.length} />
           </tbody>
         </table>
         {total === 0 && <p className="table-empty">{filtered ? 'No finding matches these filters.' : 'No findings yet.'}</p>}

@@ -22,6 +22,7 @@ import { routeHash } from '../../lib/route';
 import { useUiStore } from '../../stores/uiStore';
 import { RunStatusBadge, ValueWithError, VerdictBadge } from './bits';
 import { indexThresholds, keyResult, verdictFor, type Verdict } from './thresholds';
+import { SpacerRow } from '../../components/SpacerRow';
 
 /** One line of the runs table: the run, flattened for sorting and filtering. */
 type RunRow = {
@@ -298,11 +299,7 @@ export function RunsTable({ runs, thresholds }: { runs: readonly RunWithResults[
             ))}
           </thead>
           <tbody>
-            {padTop > 0 && (
-              <tr aria-hidden="true" className="spacer-row">
-                <td colSpan={columns.length} style={{ height: padTop }} />
-              </tr>
-            )}
+            <SpacerRow height={padTop} columns={columns.length} />
             {items.map((item) => {
               const row = rows[item.index];
               if (!row) return null;
@@ -326,11 +323,7 @@ export function RunsTable({ runs, thresholds }: { runs: readonly RunWithResults[
                 </tr>
               );
             })}
-            {padBottom > 0 && (
-              <tr aria-hidden="true" className="spacer-row">
-                <td colSpan={columns.length} style={{ height: padBottom }} />
-              </tr>
-            )}
+            <SpacerRow height={padBottom} columns={columns.length} />
           </tbody>
         </table>
         {rows.length === 0 && data.length > 0 && <p className="table-empty">No run matches “{filter}”.</p>}

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 're
 import type { SampleOutcome, SampleRow } from '../../../shared/domain/imports';
 import { call, errorMessage } from '../../lib/api';
 import { oneLine, scoresText } from './samplesText';
+import { SpacerRow } from '../../components/SpacerRow';
 
 const PAGE = 200;
 const ROW_HEIGHT = 40;
@@ -212,11 +213,7 @@ export function SamplesTable({ runId, selectedId, onSelect }: { runId: string; s
             </tr>
           </thead>
           <tbody ref={body} onKeyDown={onKeyDown}>
-            {padTop > 0 && (
-              <tr aria-hidden="true" className="spacer-row">
-                <td colSpan={6} style={{ height: padTop }} />
-              </tr>
-            )}
+            <SpacerRow height={padTop} columns={6} />
             {items.map((item) => {
               const row = rowAt(pages, item.index);
               const selected = row !== undefined && row.id === selectedId;
@@ -256,11 +253,7 @@ export function SamplesTable({ runId, selectedId, onSelect }: { runId: string; s
                 </tr>
               );
             })}
-            {padBottom > 0 && (
-              <tr aria-hidden="true" className="spacer-row">
-                <td colSpan={6} style={{ height: padBottom }} />
-              </tr>
-            )}
+            <SpacerRow height={padBottom} columns={6} />
           </tbody>
         </table>
         {total === 0 && <p className="table-empty">{emptyText(query, outcome)}</p>}
