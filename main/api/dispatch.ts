@@ -40,7 +40,7 @@ function isBusy(error: unknown): boolean {
  * window. A busy attempt changed nothing (its transaction rolled back), so trying
  * again is safe.
  */
-async function whenNotBusy<T>(run: () => T | Promise<T>): Promise<T> {
+export async function whenNotBusy<T>(run: () => T | Promise<T>): Promise<T> {
   const deadline = Date.now() + BUSY_WAIT_MS;
   for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
     try {

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { WorkspaceStatus } from '../../shared/api/contract';
 import { AppError } from '../../shared/result';
+import { recordFolders } from '../../shared/domain/records';
 import type { JobRunner } from '../jobs/jobRunner';
 import type { Platform } from '../platform/platform';
 import { verifyAuditChain } from '../audit/auditChain';
@@ -16,10 +17,15 @@ import type { AttachmentService } from '../services/attachments';
 import type { NoteService } from '../services/notes';
 import type { SearchService } from '../services/search';
 import type { BundleService } from '../services/bundles';
+import { CsafService, type CsafExport } from '../services/csaf';
 import type { KeyService } from '../services/keys';
 import { verifyBundleFile } from '../bundles/verifyBundle';
 import type { Workspace } from '../workspace/workspace';
 import type { Handlers } from './dispatch';
+
+const folderTypes = new Map(Object.entries(recordFolders).map(([type, folder]) => [folder, type]));
+/** records:changed names record types; an ingest summary counts by bundle folder. */
+const typeOfFolder = (folder: string) => folderTypes.get(folder) ?? folder;
 
 export type HandlerDeps = {
   ws: Workspace;
@@ -57,6 +63,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     };
   };
   const unlocked = () => d.ws.requireUnlocked();
+  const csaf = new CsafService(d.ws, d.findings, { appVersion: d.appVersion, files: d.files });
 
   return {
     'workspace:status': () => status(),
@@ -122,6 +129,18 @@ export function createHandlers(d: HandlerDeps): Handlers {
       d.findings.delete(id);
       return { deleted: true as const };
     },
+    'finding:csaf': async ({ finding_id, to, namespace }) => {
+      unlocked();
+      const opts = { namespace };
+      const answer = (e: CsafExport, saved: boolean) => ({ tracking_id: e.tracking_id, file_name: e.file_name, bytes: e.bytes, saved, download_url: e.download_url });
+      if (d.platform.transport === 'browser') return answer(await csaf.offerDownload(finding_id, opts), false);
+      if (!to) throw new AppError('INVALID_INPUT', 'Choose where to save the advisory first.');
+      try {
+        return answer(await csaf.writeTo(finding_id, d.files.resolve(to.ref, 'write').path, opts), true);
+      } finally {
+        d.files.release(to.ref);
+      }
+    },
     'record:history': ({ id }) => (unlocked(), d.history.of(id)),
 
     'notes:list': ({ engagement_id, on }) => (unlocked(), d.notes.list(engagement_id, on)),
@@ -158,6 +177,17 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'keys:untrust': ({ key_id }) => (unlocked(), d.keys.untrust(key_id)),
     // The current passphrase proves who asks, so a locked workspace may change it too.
     'keys:changePassphrase': ({ current, next }) => d.keys.changePassphrase(current, next),
+    'keys:exportPublic': async ({ to }) => {
+      const { name } = d.keys.publicKeyFile();
+      if (d.platform.transport === 'browser') return { saved: false, file_name: name, download_url: await d.keys.offerPublicKey(d.files) };
+      if (!to) throw new AppError('INVALID_INPUT', 'Choose where to save the public key first.');
+      try {
+        await d.keys.savePublicKey(d.files.resolve(to.ref, 'write').path);
+      } finally {
+        d.files.release(to.ref);
+      }
+      return { saved: true, file_name: to.name, download_url: null };
+    },
     'bundle:preview': ({ engagement_id, findings, include_thresholds }) => (
       unlocked(), d.bundles.preview({ engagementId: engagement_id, findings, includeThresholds: include_thresholds })
     ),
@@ -181,9 +211,28 @@ export function createHandlers(d: HandlerDeps): Handlers {
       unlocked();
       const path = d.files.resolve(file.ref, 'read').path;
       const trust = d.keys.lookup();
-      return d.jobs.start('verify', (ctx) =>
-        verifyBundleFile(path, { trust, signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total, 'Checking every entry’s digest') }),
-      );
+      return d.jobs.start('verify', async (ctx) => {
+        try {
+          return await verifyBundleFile(path, { trust, signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total, 'Checking every entry’s digest') });
+        } finally {
+          // An uploaded bundle is not needed any more, whatever the answer.
+          d.files.release(file.ref);
+        }
+      });
+    },
+    'bundle:ingest': ({ file }) => {
+      unlocked();
+      const path = d.files.resolve(file.ref, 'read').path;
+      return d.jobs.start('ingest', async (ctx) => {
+        try {
+          const summary = await d.bundles.ingest(path, ctx);
+          const changed = Object.entries(summary.by_type).filter(([, n]) => n.added + n.updated > 0);
+          if (changed.length > 0) d.changed(changed.map(([folder]) => typeOfFolder(folder)));
+          return summary;
+        } finally {
+          d.files.release(file.ref);
+        }
+      });
     },
 
     'audit:verify': () => (unlocked(), verifyAuditChain(d.ws.db)),

@@ -24,27 +24,52 @@ import { unsafeZipName } from '../files/zipNames';
 
 export class BundleRefused extends Error {}
 
-/** Random access to bytes: a file, or a slice of one. */
-export type ByteSource = { size: number; read(position: number, length: number): Promise<Buffer> };
+/**
+ * Random access to bytes: a file, or a slice of one. `readInto` (optional) fills
+ * a caller's buffer instead of allocating one: the parallel digest pass reads
+ * into shared memory a worker hashes (digestEntries.ts).
+ */
+export type ByteSource = {
+  size: number;
+  read(position: number, length: number): Promise<Buffer>;
+  /** Fills `target` from `position` (less at the end of the source); returns the bytes read. */
+  readInto?(target: Buffer, position: number): Promise<number>;
+};
 
 export function fileSource(handle: FileHandle, size: number): ByteSource {
+  const readInto = async (target: Buffer, position: number) => {
+    const want = Math.max(0, Math.min(target.length, size - position));
+    let at = 0;
+    while (at < want) {
+      const { bytesRead } = await handle.read(target, at, want - at, position + at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at;
+  };
   return {
     size,
     async read(position, length) {
       const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - position)));
-      let at = 0;
-      while (at < buf.length) {
-        const { bytesRead } = await handle.read(buf, at, buf.length - at, position + at);
-        if (bytesRead === 0) break;
-        at += bytesRead;
-      }
-      return buf.subarray(0, at);
+      return buf.subarray(0, await readInto(buf, position));
     },
+    readInto,
   };
 }
 
 export function sliceSource(src: ByteSource, offset: number, size: number): ByteSource {
-  return { size, read: (position, length) => src.read(offset + position, Math.min(length, size - position)) };
+  return {
+    size,
+    read: (position, length) => src.read(offset + position, Math.min(length, size - position)),
+    readInto: (target, position) => readInto(src, target.subarray(0, Math.max(0, Math.min(target.length, size - position))), offset + position),
+  };
+}
+
+/** `src.readInto`, or a read copied into `target` for a source without it. */
+export async function readInto(src: ByteSource, target: Buffer, position: number): Promise<number> {
+  if (src.readInto) return src.readInto(target, position);
+  const bytes = await src.read(position, target.length);
+  return bytes.copy(target);
 }
 
 export const BUNDLE_ZIP_LIMITS = {
@@ -195,10 +220,9 @@ export async function readCanonicalZip(src: ByteSource, label: string, isAllowed
   // 1. Safe limits, on the sizes the directory declares (the real bytes are counted when read).
   let total = 0;
   for (const r of records) {
-    const name = JSON.stringify(r.name);
-    if (r.size > BUNDLE_ZIP_LIMITS.maxEntryBytes) refuse(`has an entry (${name}) over the ${BUNDLE_ZIP_LIMITS.maxEntryBytes}-byte limit.`);
+    if (r.size > BUNDLE_ZIP_LIMITS.maxEntryBytes) refuse(`has an entry (${quoted(r)}) over the ${BUNDLE_ZIP_LIMITS.maxEntryBytes}-byte limit.`);
     if (r.size > BUNDLE_ZIP_LIMITS.ratioFloorBytes && r.size > r.compressedSize * BUNDLE_ZIP_LIMITS.maxRatio) {
-      refuse(`has an entry (${name}) that claims to expand over ${BUNDLE_ZIP_LIMITS.maxRatio} times, which looks like a ZIP bomb.`);
+      refuse(`has an entry (${quoted(r)}) that claims to expand over ${BUNDLE_ZIP_LIMITS.maxRatio} times, which looks like a ZIP bomb.`);
     }
     total += r.size;
     if (total > BUNDLE_ZIP_LIMITS.maxTotalBytes) refuse(`would expand to more than ${BUNDLE_ZIP_LIMITS.maxTotalBytes} bytes, over the limit.`);
@@ -206,44 +230,42 @@ export async function readCanonicalZip(src: ByteSource, label: string, isAllowed
   // 2. Names, links, duplicates.
   const seen = new Set<string>();
   for (const r of records) {
-    const name = JSON.stringify(r.name);
     const unsafe = unsafeZipName(r.name);
-    if (unsafe) refuse(`holds an entry with an unsafe name (${name}: ${unsafe}).`);
+    if (unsafe) refuse(`holds an entry with an unsafe name (${quoted(r)}: ${unsafe}).`);
     if ((r.madeBy >> 8 === 3 && ((r.external >>> 16) & S_IFMT) === S_IFLNK) || r.name.endsWith('/')) {
-      refuse(`holds a ${r.name.endsWith('/') ? 'folder' : 'symbolic link'} entry (${name}); a bundle holds only files.`);
+      refuse(`holds a ${r.name.endsWith('/') ? 'folder' : 'symbolic link'} entry (${quoted(r)}); a bundle holds only files.`);
     }
-    if (seen.has(r.name)) refuse(`holds two entries named ${name}.`);
+    if (seen.has(r.name)) refuse(`holds two entries named ${quoted(r)}.`);
     seen.add(r.name);
-    if (!isAllowedName(r.name)) refuse(`holds an entry a bundle never contains (${name}).`);
+    if (!isAllowedName(r.name)) refuse(`holds an entry a bundle never contains (${quoted(r)}).`);
   }
   // 3. Canonical form of the directory: fixed fields, sorted, back to back.
   let expectedOffset = 0;
-  let previous: string | null = null;
+  let previous: Buffer | null = null;
   for (const r of records) {
-    const name = JSON.stringify(r.name);
-    if (r.flags & 0x0001) refuse(`holds an encrypted entry (${name}).`);
-    if (r.flags & 0x0008) refuse(`uses a data descriptor for ${name}; a bundle's sizes and CRC-32 are in its headers.`);
-    if (r.method !== CANONICAL.method) refuse(`compresses ${name} (ZIP method ${r.method}); bundle entries are stored uncompressed.`);
-    if (r.compressedSize !== r.size) refuse(`is damaged: the stored entry ${name} declares two different sizes.`);
+    if (r.flags & 0x0001) refuse(`holds an encrypted entry (${quoted(r)}).`);
+    if (r.flags & 0x0008) refuse(`uses a data descriptor for ${quoted(r)}; a bundle's sizes and CRC-32 are in its headers.`);
+    if (r.method !== CANONICAL.method) refuse(`compresses ${quoted(r)} (ZIP method ${r.method}); bundle entries are stored uncompressed.`);
+    if (r.compressedSize !== r.size) refuse(`is damaged: the stored entry ${quoted(r)} declares two different sizes.`);
     const odd = fieldsNotCanonical(r);
-    if (odd) refuse(`is not in canonical form: entry ${name} has ${odd}.`);
-    if (previous !== null && Buffer.compare(Buffer.from(previous), r.nameBytes) >= 0) refuse(`is not in canonical form: entry ${name} is out of name order.`);
-    previous = r.name;
+    if (odd) refuse(`is not in canonical form: entry ${quoted(r)} has ${odd}.`);
+    if (previous !== null && Buffer.compare(previous, r.nameBytes) >= 0) refuse(`is not in canonical form: entry ${quoted(r)} is out of name order.`);
+    previous = r.nameBytes;
     if (r.localOffset !== expectedOffset) {
-      refuse(r.localOffset > expectedOffset ? `has a gap before entry ${name}.` : `is damaged: entry ${name} overlaps the one before it.`);
+      refuse(r.localOffset > expectedOffset ? `has a gap before entry ${quoted(r)}.` : `is damaged: entry ${quoted(r)} overlaps the one before it.`);
     }
     expectedOffset += LOCAL_HEADER + r.nameBytes.length + r.compressedSize;
   }
   if (expectedOffset !== cdOffset) refuse(expectedOffset < cdOffset ? 'has a gap before its central directory.' : 'is damaged: its last entry runs into the central directory.');
 
   // 4. Every local header equals its central-directory record. Headers sit back
-  // to back with small records, so read them through a window of 1 MiB.
-  const window = new Window(src);
+  // to back with small records between them: one read serves a run of them (up
+  // to 1 MiB), but a large entry's bytes are never read here.
+  const headers = new HeaderRuns(src, records);
   const entries: BundleEntry[] = [];
-  for (const r of records) {
-    const name = JSON.stringify(r.name);
-    const local = await window.read(r.localOffset, LOCAL_HEADER + r.nameBytes.length);
-    if (local.length < LOCAL_HEADER + r.nameBytes.length || local.readUInt32LE(0) !== LOCAL_SIG) refuse(`is damaged: entry ${name} has no local header where the directory says.`);
+  for (const [i, r] of records.entries()) {
+    const local = await headers.read(i);
+    if (local.length < LOCAL_HEADER + r.nameBytes.length || local.readUInt32LE(0) !== LOCAL_SIG) refuse(`is damaged: entry ${quoted(r)} has no local header where the directory says.`);
     const same =
       local.readUInt16LE(4) === r.needed &&
       local.readUInt16LE(6) === r.flags &&
@@ -256,11 +278,14 @@ export async function readCanonicalZip(src: ByteSource, label: string, isAllowed
       local.readUInt16LE(26) === r.nameBytes.length &&
       local.readUInt16LE(28) === 0 &&
       local.subarray(LOCAL_HEADER).equals(r.nameBytes);
-    if (!same) refuse(`is not in canonical form: the local header of ${name} differs from its central-directory record.`);
+    if (!same) refuse(`is not in canonical form: the local header of ${quoted(r)} differs from its central-directory record.`);
     entries.push({ name: r.name, crc32: r.crc32, size: r.size, localOffset: r.localOffset, dataOffset: r.localOffset + LOCAL_HEADER + r.nameBytes.length });
   }
   return entries;
 }
+
+/** An entry's name as refusals quote it (made only when refusing: a bundle may hold 65,535 entries). */
+const quoted = (r: CentralRecord) => JSON.stringify(r.name);
 
 function fieldsNotCanonical(r: CentralRecord): string | null {
   if (r.extraLength !== 0) return 'an extra field';
@@ -273,27 +298,40 @@ function fieldsNotCanonical(r: CentralRecord): string | null {
   return null;
 }
 
-/** Small reads served from one 1 MiB window that moves forward. */
-class Window {
+/** Local headers read in runs: each read covers the next headers within 1 MiB of the first. */
+class HeaderRuns {
   private start = 0;
   private buf: Buffer = Buffer.alloc(0);
-  constructor(private readonly src: ByteSource) {}
+  constructor(
+    private readonly src: ByteSource,
+    private readonly records: readonly CentralRecord[],
+  ) {}
 
-  async read(position: number, length: number): Promise<Buffer> {
-    if (position < this.start || position + length > this.start + this.buf.length) {
-      this.start = position;
-      this.buf = await this.src.read(position, Math.max(length, 1024 * 1024));
+  /** The local header of record i (shorter than a header when the file is cut short). */
+  async read(i: number): Promise<Buffer> {
+    const r = this.records[i]!;
+    if (r.localOffset < this.start || headerEnd(r) > this.start + this.buf.length) {
+      let last = i;
+      while (last + 1 < this.records.length && headerEnd(this.records[last + 1]!) - r.localOffset <= HEADER_RUN_BYTES) last += 1;
+      this.start = r.localOffset;
+      this.buf = await this.src.read(r.localOffset, headerEnd(this.records[last]!) - r.localOffset);
     }
-    return this.buf.subarray(position - this.start, position - this.start + length);
+    return this.buf.subarray(r.localOffset - this.start, headerEnd(r) - this.start);
   }
 }
+
+const HEADER_RUN_BYTES = 1024 * 1024;
+const headerEnd = (r: CentralRecord) => r.localOffset + LOCAL_HEADER + r.nameBytes.length;
+
+/** Reads of entry bytes: hashing is far faster with large reads (FIELD-NOTES.md). */
+export const ENTRY_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads an entry's bytes in order, in chunks of `chunkBytes` (≥ 1 MiB: hashing is
  * far faster with large reads). The next read is already under way while the
  * caller hashes the current chunk, so disk and hash overlap.
  */
-export async function* entryChunks(src: ByteSource, label: string, entry: BundleEntry, chunkBytes = 4 * 1024 * 1024): AsyncGenerator<Buffer> {
+export async function* entryChunks(src: ByteSource, label: string, entry: BundleEntry, chunkBytes = ENTRY_CHUNK_BYTES): AsyncGenerator<Buffer> {
   const readAt = (done: number) => src.read(entry.dataOffset + done, Math.min(chunkBytes, entry.size - done));
   let done = 0;
   let pending = entry.size > 0 ? readAt(0) : null;
@@ -303,5 +341,59 @@ export async function* entryChunks(src: ByteSource, label: string, entry: Bundle
     done += chunk.length;
     pending = done < entry.size ? readAt(done) : null;
     yield chunk;
+  }
+}
+
+/** One run of an entry's bytes; `last` marks the entry's final piece. */
+export type EntryPiece = { entry: BundleEntry; chunk: Buffer; last: boolean };
+
+/**
+ * The bytes of every entry in file order, from large sequential reads: entries
+ * sit back to back (readCanonicalZip checked it), so one pass over the file
+ * serves them all, and ten thousand small records cost a few reads instead of
+ * ten thousand. The next read is under way while the caller works on the
+ * current piece. Every entry yields at least one piece (an empty one when it is
+ * empty). A piece is a view into the read buffer: copy it to keep it.
+ */
+export async function* streamEntries(src: ByteSource, label: string, entries: readonly BundleEntry[], chunkBytes = ENTRY_CHUNK_BYTES): AsyncGenerator<EntryPiece> {
+  const lastEntry = entries.at(-1);
+  if (!lastEntry) return;
+  const end = lastEntry.dataOffset + lastEntry.size;
+  let position = entries[0]!.dataOffset;
+  const readNext = () => {
+    const read = src.read(position, Math.min(chunkBytes, end - position));
+    read.catch(() => {}); // a read left behind by an early stop must not crash the process; awaiting it still throws
+    return read;
+  };
+  let pending: Promise<Buffer> | null = position < end ? readNext() : null;
+  let buf: Buffer = Buffer.alloc(0);
+  let bufStart = position;
+  try {
+    for (const entry of entries) {
+      if (entry.size === 0) {
+        yield { entry, chunk: buf.subarray(0, 0), last: true };
+        continue;
+      }
+      let done = 0;
+      while (done < entry.size) {
+        const at = entry.dataOffset + done;
+        if (at >= bufStart + buf.length) {
+          const next = pending ? await pending : null;
+          if (!next || next.length === 0) throw new BundleRefused(`${label} is damaged: entry ${JSON.stringify(entry.name)} is cut short.`);
+          buf = next;
+          bufStart = position;
+          position += next.length;
+          pending = position < end ? readNext() : null;
+          continue;
+        }
+        const to = Math.min(entry.dataOffset + entry.size, bufStart + buf.length);
+        const chunk = buf.subarray(at - bufStart, to - bufStart);
+        done += chunk.length;
+        yield { entry, chunk, last: done === entry.size };
+      }
+    }
+  } finally {
+    // Let a read still in flight settle before the caller closes the file.
+    await pending?.catch(() => {});
   }
 }

@@ -39,7 +39,7 @@
  *    warnings on the exported runs (0 without any).
  * 8. Forwarded bundles: forwarded/<sha256 of the file>.evb, the file verbatim.
  */
-import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, hash, randomBytes, type KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -243,7 +243,8 @@ export type PlanInput = {
   forwarded: { path: string; sha256: string; size: number }[];
 };
 
-const memory = (name: string, data: Buffer): MemoryEntry => ({ name, data, sha256: createHash('sha256').update(data).digest('hex') });
+// One-shot hashing: a bundle may hold 10,000 small records, and a Hash object per record costs more than the hashing.
+const memory = (name: string, data: Buffer): MemoryEntry => ({ name, data, sha256: hash('sha256', data, 'hex') });
 
 export function planBundle(p: PlanInput): BundlePlan {
   const { selection } = p;
@@ -293,23 +294,13 @@ function dedupe(entries: PlannedEntry[]): PlannedEntry[] {
 
 /** The whole chain, bodies of exported records in full, the rest as body hashes (decision 3). */
 function auditLines(db: Db, exported: Set<string>): Buffer {
-  const lines: string[] = [];
-  const rows = db.prepare('SELECT seq, record_id, body, body_hash, chain_hash FROM audit_events ORDER BY seq').iterate() as IterableIterator<{
-    seq: number;
-    record_id: string;
-    body: string;
-    body_hash: string;
-    chain_hash: string;
-  }>;
+  const rows = db.prepare('SELECT seq, record_id, body, body_hash, chain_hash FROM audit_events ORDER BY seq').raw().all() as [number, string, string, string, string][];
   // The stored body is canonical JSON already, and these keys are in canonical order.
-  for (const r of rows) {
-    lines.push(
-      exported.has(r.record_id)
-        ? `{"body":${r.body},"chain_hash":"${r.chain_hash}","seq":${r.seq}}\n`
-        : `{"body_hash":"${r.body_hash}","chain_hash":"${r.chain_hash}","seq":${r.seq}}\n`,
-    );
+  let text = '';
+  for (const [seq, recordId, body, bodyHash, chainHash] of rows) {
+    text += exported.has(recordId) ? `{"body":${body},"chain_hash":"${chainHash}","seq":${seq}}\n` : `{"body_hash":"${bodyHash}","chain_hash":"${chainHash}","seq":${seq}}\n`;
   }
-  return Buffer.from(lines.join(''), 'utf8');
+  return Buffer.from(text, 'utf8');
 }
 
 /** `orion-2-rc3_ada-lovelace_2026-03-12_1a2b3c4d.evb` */
@@ -341,16 +332,16 @@ export async function inspectForwarded(path: string, trust: TrustLookup): Promis
   }
   const handle = await open(path, 'r');
   try {
-    const hash = createHash('sha256');
+    const digest = createHash('sha256');
     const chunk = Buffer.allocUnsafe(1 << 20);
     let size = 0;
     for (;;) {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, size);
       if (bytesRead === 0) break;
-      hash.update(chunk.subarray(0, bytesRead));
+      digest.update(chunk.subarray(0, bytesRead));
       size += bytesRead;
     }
-    return { path, sha256: hash.digest('hex'), size };
+    return { path, sha256: digest.digest('hex'), size };
   } finally {
     await handle.close();
   }
@@ -377,21 +368,28 @@ export async function writeBundle(plan: BundlePlan, signingKey: KeyObject, keyId
   const zip = await ZipWriter.create(temp);
   try {
     let done = 0;
-    for (const e of entries) {
+    for (let i = 0; i < entries.length; ) {
       if (progress.signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
+      const e = entries[i]!;
       if ('data' in e) {
         await zip.addBuffer(e.name, e.data);
         done += e.data.length;
+        i += 1;
       } else {
+        // A run of files (attachments, forwarded bundles) streams as one: reads run ahead across files.
+        const run: FileEntry[] = [];
+        for (let f = entries[i]; f && !('data' in f); f = entries[++i]) run.push(f);
         const base = done;
-        const written = await zip.addFile(e.name, e.path, {
+        const written = await zip.addFiles(run, {
           ...(progress.signal ? { signal: progress.signal } : {}),
           onBytes: (n) => progress.onProgress?.(base + n, total),
         });
-        if (written.sha256 !== e.sha256) {
-          throw new AppError('WORKSPACE_DAMAGED', `The bytes of ${e.name} do not match their SHA-256 (they changed or are damaged); nothing was exported.`);
+        for (const [k, w] of written.entries()) {
+          if (w.sha256 !== run[k]!.sha256) {
+            throw new AppError('WORKSPACE_DAMAGED', `The bytes of ${w.name} do not match their SHA-256 (they changed or are damaged); nothing was exported.`);
+          }
+          done += w.size;
         }
-        done += e.size;
       }
       progress.onProgress?.(done, total);
     }

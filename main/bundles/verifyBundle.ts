@@ -5,7 +5,8 @@
  * 1. the ZIP layout, before anything inside is parsed (canonicalZip.ts: limits,
  *    names, links, duplicates, canonical form);
  * 2. one streaming pass over every entry: CRC-32 and SHA-256 of the real bytes
- *    (reads of 4 MiB; nothing but the envelope and manifest is kept in memory);
+ *    (sequential reads of 4 MiB, SHA-256 on a worker thread for large bundles:
+ *    digestEntries.ts; only the small JSON entries are kept, up to KEPT_BYTES);
  * 3. the DSSE envelope and its Ed25519 signature by a trusted key;
  * 4. the statement: every entry's digest, nothing missing, nothing extra;
  * 5. bundle.json, every record against its schema (author = signer), the audit
@@ -42,14 +43,24 @@ import { recordFolders, recordSchemas, type StorableType } from '../../shared/do
 import type { RecordType } from '../../shared/domain/record';
 import { linkHash } from '../audit/auditChain';
 import type { TrustLookup } from '../services/keys';
-import { BundleRefused, entryChunks, fileSource, readCanonicalZip, sliceSource, type BundleEntry, type ByteSource } from './canonicalZip';
+import { BundleRefused, ENTRY_CHUNK_BYTES, entryChunks, fileSource, readCanonicalZip, readInto, sliceSource, type BundleEntry, type ByteSource } from './canonicalZip';
+import { digestEntries } from './digestEntries';
 
 export type VerifyOptions = {
   trust: TrustLookup;
   /** Bytes hashed so far, of the total to hash (forwarded bundles count again). */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * Called for every bundle found valid (each forwarded one, then the outer
+   * one) with its entries and their verified SHA-256, while `src` is still
+   * readable: ingest reads the records from there (and hashes them again).
+   */
+  onVerified?: (bundle: VerifiedBundle) => void;
 };
+
+export type HashedEntry = BundleEntry & { sha256: string };
+export type VerifiedBundle = { report: VerifyReport; src: ByteSource; label: string; depth: number; entries: HashedEntry[] };
 
 /** Small JSON entries are read whole; these caps keep a hostile bundle from filling memory. */
 const MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
@@ -84,8 +95,9 @@ function emptyReport(reason: string | null): VerifyReport {
 export async function verifySource(src: ByteSource, label: string, opts: VerifyOptions, depth: number): Promise<VerifyReport> {
   const report = emptyReport(null);
   try {
-    await check(src, label, opts, depth, report);
+    const entries = await check(src, label, opts, depth, report);
     report.valid = true;
+    opts.onVerified?.({ report, src, label, depth, entries });
     return report;
   } catch (error) {
     if (!(error instanceof BundleRefused)) throw error;
@@ -95,9 +107,9 @@ export async function verifySource(src: ByteSource, label: string, opts: VerifyO
   }
 }
 
-type Hashed = BundleEntry & { sha256: string };
+type Hashed = HashedEntry;
 
-async function check(src: ByteSource, label: string, opts: VerifyOptions, depth: number, report: VerifyReport): Promise<void> {
+async function check(src: ByteSource, label: string, opts: VerifyOptions, depth: number, report: VerifyReport): Promise<Hashed[]> {
   const refuse = (what: string): never => {
     throw new BundleRefused(`${label} ${what}`);
   };
@@ -106,23 +118,37 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
   const entries = await readCanonicalZip(src, label, (name) => ENTRY_NAME.test(name));
   const byName = new Map(entries.map((e) => [e.name, e]));
 
-  // 2. CRC-32 and SHA-256 of every entry, in one pass over the real bytes.
+  // 2. CRC-32 and SHA-256 of every entry, in one pass over the real bytes. The
+  // small JSON entries read whole later are kept (up to KEPT_BYTES in all), so
+  // they are not read from the file a second time.
   const total = entries.reduce((n, e) => n + e.size, 0);
   let done = 0;
   const hashed = new Map<string, Hashed>();
-  for (const entry of entries) {
-    const sha = createHash('sha256');
-    let crc = 0;
-    for await (const chunk of entryChunks(src, label, entry)) {
-      if (opts.signal?.aborted) throw new AppError('CANCELLED', 'Verification was cancelled.');
-      sha.update(chunk);
-      crc = crc32(chunk, crc);
-      done += chunk.length;
-      opts.onProgress?.(done, total);
+  const kept = new Map<number, Buffer>();
+  let keptBytes = 0;
+  let crc = 0;
+  let parts: Buffer[] | null = null;
+  let first = true;
+  // SHA-256 in digestEntries (on a worker thread for large bundles); CRC-32 and the rest here, piece by piece.
+  const digests = await digestEntries(src, label, entries, ({ entry, chunk, last }) => {
+    if (opts.signal?.aborted) throw new AppError('CANCELLED', 'Verification was cancelled.');
+    crc = crc32(chunk, crc);
+    done += chunk.length;
+    opts.onProgress?.(done, total);
+    if (first && isReadWhole(entry) && keptBytes + entry.size <= KEPT_BYTES) {
+      parts = [];
+      keptBytes += entry.size;
     }
+    first = last;
+    parts?.push(Buffer.from(chunk));
+    if (!last) return;
     if (crc >>> 0 !== entry.crc32 >>> 0) refuse(`is damaged: entry ${JSON.stringify(entry.name)} fails its CRC-32 check.`);
-    hashed.set(entry.name, { ...entry, sha256: sha.digest('hex') });
-  }
+    if (parts) kept.set(entry.dataOffset, Buffer.concat(parts));
+    crc = 0;
+    parts = null;
+  });
+  for (const [i, entry] of entries.entries()) hashed.set(entry.name, { ...entry, sha256: digests[i]! });
+  src = withKept(src, kept);
 
   // 3. The envelope and its signature.
   const envelopeEntry = byName.get(ENVELOPE_ENTRY) ?? refuse(`is not signed: it has no ${ENVELOPE_ENTRY}.`);
@@ -136,7 +162,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
     refuse(`is signed by a key that is not trusted here (${fp}): trust it with \`evalnotes keys trust\` or pass --trust.`);
   }
   if (trust.status === 'untrusted') refuse(`is signed by ${trust.name}, whose key (${fp}) was untrusted on ${trust.since.slice(0, 10)}.`);
-  if (trust.status !== 'trusted') return;
+  if (trust.status !== 'trusted') return refuse('is signed by a key that is not trusted here.');
   const payload = strictBase64(envelope.payload) ?? refuse(`has a DSSE payload that is not canonical base64.`);
   const sig = strictBase64(signature.sig);
   if (!sig || sig.length !== 64 || !verifySignature(null, preAuthEncoding(PAYLOAD_TYPE, payload), trust.publicKey, sig)) {
@@ -232,6 +258,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
     report.forwarded.push({ sha256: sha, valid: inner.valid, reason: inner.reason, signer_key_id: inner.signer?.key_id ?? null, signer_name: inner.signer?.name ?? null });
     if (!inner.valid) throw new BundleRefused(`${label} is not valid: ${inner.reason ?? 'a forwarded bundle is not valid.'}`);
   }
+  return [...hashed.values()];
 }
 
 /**
@@ -278,6 +305,22 @@ async function checkAuditChain(
       refuse(`holds record ${id} at revision ${rec.revision}, which does not match its last audit event.`);
     }
   }
+}
+
+/** Small JSON entries, read whole in step 3 and 5 (each in one read: see withKept). */
+const isReadWhole = (e: BundleEntry) => e.size <= ENTRY_CHUNK_BYTES && (e.name.startsWith('records/') || e.name === MANIFEST_ENTRY || e.name === ENVELOPE_ENTRY);
+const KEPT_BYTES = 32 * 1024 * 1024;
+
+/** Serves the entries kept in pass 2 (by data offset) from memory to `read`, the rest from the file. */
+function withKept(src: ByteSource, kept: Map<number, Buffer>): ByteSource {
+  return {
+    size: src.size,
+    read: (position, length) => {
+      const bytes = kept.get(position);
+      return bytes?.length === length ? Promise.resolve(bytes) : src.read(position, length);
+    },
+    readInto: (target, position) => readInto(src, target, position),
+  };
 }
 
 /** A whole small entry, hashed again and compared with what pass 2 saw (the file may have changed since). */

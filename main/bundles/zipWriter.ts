@@ -16,15 +16,18 @@
  *   0o100644 << 16 (a regular file, rw-r--r--), disk 0;
  * - no ZIP64: an archive that would reach 4 GiB, or 65,535 entries, is refused.
  *
- * File entries are streamed in one pass: a placeholder local header is written,
- * the bytes are copied while SHA-256 and CRC-32 (zlib.crc32, native) run over
- * them, then the header is rewritten in place with the real CRC and sizes. The
- * output is a real file (positional writes), never a pipe.
+ * File entries are streamed in one pass (addFiles): each file's bytes are copied
+ * to their place after the room for its local header while SHA-256 and CRC-32
+ * (zlib.crc32, native) run over them, then the header is written with the real
+ * CRC and size. Reading the next chunks, hashing this one and writing the last
+ * ones overlap; for large runs SHA-256 runs on a worker thread. The output is a
+ * real file (positional writes), never a pipe.
  */
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { AppError } from '../../shared/result';
+import { PARALLEL_FROM_BYTES, Sha256Worker, sharedBuffer } from './sha256Worker';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -40,28 +43,38 @@ const EXTERNAL_ATTRIBUTES = (0o100644 << 16) >>> 0;
 /** Offsets and sizes are 32-bit without ZIP64. */
 export const MAX_ARCHIVE_BYTES = 0xffffffff;
 export const MAX_ENTRIES = 0xffff;
-/** Reads of 1 MiB: hashing with smaller reads is markedly slower (FIELD-NOTES.md). */
-const CHUNK = 1 << 20;
+/** Reads of 2 MiB: hashing is markedly slower with small reads (FIELD-NOTES.md). */
+const CHUNK = 2 * 1024 * 1024;
+/** Buffers a run of files is copied through: reads ahead, one being hashed, writes in flight. */
+const RING = 4;
 const SMALL_WRITE = 64 * 1024;
 
 export type WrittenEntry = { name: string; size: number; crc32: number; sha256: string };
 
+/** A file to store as an entry: exactly `size` bytes are read from `path`. */
+export type FileEntry = { name: string; path: string; size: number };
+
 type CentralRecord = { name: Buffer; crc: number; size: number; offset: number };
 
 export type FileEntryOptions = {
-  /** Called with the bytes of this entry copied so far. */
+  /** Called with the bytes copied so far (of this call's files). */
   onBytes?: (n: number) => void;
   signal?: AbortSignal;
+  /** Bytes from which SHA-256 runs on a worker thread (tests lower it). */
+  parallelFromBytes?: number;
 };
 
 export class ZipWriter {
   private offset = 0;
   private lastName: string | null = null;
   private readonly central: CentralRecord[] = [];
-  private readonly chunk = Buffer.allocUnsafe(CHUNK);
+  private ring: Buffer[] | null = null;
   private closed = false;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The last positional write under way (they run one after another), and the first that failed. */
+  private lastWrite: Promise<void> = Promise.resolve();
+  private writeError: Error | null = null;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -74,55 +87,92 @@ export class ZipWriter {
   }
 
   /** Adds an entry whose bytes are in memory (records, manifests). */
-  async addBuffer(name: string, data: Uint8Array): Promise<WrittenEntry> {
+  async addBuffer(name: string, data: Uint8Array): Promise<Omit<WrittenEntry, 'sha256'>> {
     const nameBytes = this.admit(name, data.byteLength);
     const crc = crc32(data);
     const start = this.offset;
     await this.write(localHeader(nameBytes, crc, data.byteLength));
     await this.write(data);
     this.central.push({ name: nameBytes, crc, size: data.byteLength, offset: start });
-    return { name, size: data.byteLength, crc32: crc, sha256: createHash('sha256').update(data).digest('hex') };
+    return { name, size: data.byteLength, crc32: crc };
   }
 
-  /** Streams a file into an entry in one pass; returns its digest so the caller can check it. */
+  /** Streams one file into an entry; returns its digest so the caller can check it. */
   async addFile(name: string, path: string, opts: FileEntryOptions = {}): Promise<WrittenEntry> {
-    const source = await open(path, 'r');
+    const { size } = await stat(path);
+    const [written] = await this.addFiles([{ name, path, size }], opts);
+    return written!;
+  }
+
+  /**
+   * Streams a run of files into consecutive entries, each in one pass: the next
+   * chunks (of this file or the next) are read while the current one is hashed
+   * and earlier ones are written, so disk and CPU overlap; from
+   * PARALLEL_FROM_BYTES on, SHA-256 runs on a worker thread (sha256Worker.ts).
+   * Each entry's data is written after its header's place, and the header once
+   * CRC-32 and size are known. Returns each entry's SHA-256 so the caller can
+   * check it. A file shorter than its `size` is refused; one that changed
+   * otherwise shows in its digest.
+   */
+  async addFiles(files: readonly FileEntry[], opts: FileEntryOptions = {}): Promise<WrittenEntry[]> {
+    await this.flush(); // the positions below follow the bytes already written
+    this.ring ??= Array.from({ length: RING }, () => sharedBuffer(CHUNK));
+    const reads = new ReadAhead(files, this.ring);
+    const worker = files.reduce((n, f) => n + f.size, 0) >= (opts.parallelFromBytes ?? PARALLEL_FROM_BYTES) ? new Sha256Worker() : null;
+    const written: (Omit<WrittenEntry, 'sha256'> & { sha256: Promise<string> })[] = [];
+    let copied = 0;
+    const checkCancelled = () => {
+      if (opts.signal?.aborted) throw new AppError('CANCELLED', 'The job was cancelled.');
+    };
     try {
-      const expected = (await source.stat()).size;
-      const nameBytes = this.admit(name, expected);
-      const start = this.offset;
-      // Placeholder; rewritten below once CRC and size are known.
-      await this.write(localHeader(nameBytes, 0, 0));
-      const hash = createHash('sha256');
-      let crc = 0;
-      let size = 0;
-      for (;;) {
-        if (opts.signal?.aborted) throw new AppError('CANCELLED', 'The job was cancelled.');
-        const { bytesRead } = await source.read(this.chunk, 0, CHUNK, size);
-        if (bytesRead === 0) break;
-        const part = this.chunk.subarray(0, bytesRead);
-        hash.update(part);
-        crc = crc32(part, crc);
-        await this.write(part);
-        size += bytesRead;
-        if (start + size > MAX_ARCHIVE_BYTES) tooLarge();
-        opts.onBytes?.(size);
+      for (const file of files) {
+        const nameBytes = this.admit(file.name, file.size);
+        const start = this.offset;
+        const dataStart = start + 30 + nameBytes.length;
+        this.offset = dataStart + file.size;
+        const hash = createHash('sha256');
+        let digest: Promise<string> | null = null;
+        let crc = 0;
+        for (let done = 0; done < file.size; ) {
+          checkCancelled();
+          if (this.writeError) throw this.writeError;
+          const { chunk, slot } = await reads.next();
+          const last = done + chunk.length === file.size;
+          const written = this.writeInBackground(chunk, dataStart + done);
+          if (worker) {
+            const hashed = worker.hash(chunk, [0, chunk.length, last ? 1 : 0]);
+            if (last) {
+              digest = hashed.then(([hex]) => hex!);
+              digest.catch(() => {}); // awaited below, unless something else failed first
+            }
+            reads.holdUntil(slot, Promise.all([written, hashed.catch(() => {})]));
+          } else {
+            hash.update(chunk);
+            reads.holdUntil(slot, written);
+          }
+          crc = crc32(chunk, crc);
+          done += chunk.length;
+          copied += chunk.length;
+          opts.onBytes?.(copied);
+        }
+        checkCancelled();
+        void this.writeInBackground(localHeader(nameBytes, crc, file.size), start);
+        this.central.push({ name: nameBytes, crc, size: file.size, offset: start });
+        written.push({ name: file.name, size: file.size, crc32: crc, sha256: digest ?? Promise.resolve(hash.digest('hex')) });
       }
-      if (size !== expected) throw new AppError('CONFLICT', `${name} changed size while it was being written; export again.`);
-      await this.flush();
-      const header = localHeader(nameBytes, crc, size);
-      await this.writeAt(header, start);
-      this.central.push({ name: nameBytes, crc, size, offset: start });
-      return { name, size, crc32: crc, sha256: hash.digest('hex') };
+      await this.drain();
+      const digests = await Promise.all(written.map((w) => w.sha256));
+      return written.map((w, i) => ({ ...w, sha256: digests[i]! }));
     } finally {
-      await source.close();
+      await reads.close();
+      await worker?.close();
     }
   }
 
   /** Writes the central directory and its end record, fsyncs and closes. Returns the archive size. */
   async finish(): Promise<number> {
     const cdStart = this.offset;
-    for (const e of this.central) await this.write(centralHeader(e));
+    await this.write(Buffer.concat(this.central.map(centralHeader)));
     const cdSize = this.offset - cdStart;
     const end = Buffer.alloc(22);
     end.writeUInt32LE(END_OF_CENTRAL_DIRECTORY, 0);
@@ -135,6 +185,7 @@ export class ZipWriter {
     end.writeUInt16LE(0, 20); // no comment
     await this.write(end);
     await this.flush();
+    await this.drain();
     await this.handle.sync();
     await this.close();
     return this.offset;
@@ -144,6 +195,7 @@ export class ZipWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.lastWrite;
     await this.handle.close();
   }
 
@@ -171,7 +223,7 @@ export class ZipWriter {
       this.pending.push(Buffer.from(data));
       this.pendingBytes += data.byteLength;
       this.offset += data.byteLength;
-      if (this.pendingBytes >= CHUNK) await this.flush();
+      if (this.pendingBytes >= 1024 * 1024) await this.flush();
       return;
     }
     await this.flush();
@@ -187,12 +239,113 @@ export class ZipWriter {
     await this.writeAt(data, this.offset - data.length);
   }
 
+  /**
+   * A positional write left to run while the caller goes on, after the ones
+   * before it: one write at a time, as concurrent writes to one file contend for
+   * its lock and cost more than they save. drain() waits for them all.
+   */
+  private writeInBackground(data: Uint8Array, position: number): Promise<void> {
+    this.lastWrite = this.lastWrite.then(async () => {
+      if (this.writeError) return;
+      try {
+        await this.writeAt(data, position);
+      } catch (error) {
+        this.writeError = error instanceof Error ? error : new Error(String(error));
+      }
+    });
+    return this.lastWrite;
+  }
+
+  private async drain(): Promise<void> {
+    await this.lastWrite;
+    if (this.writeError) throw this.writeError;
+  }
+
   private async writeAt(data: Uint8Array, position: number): Promise<void> {
     let done = 0;
     while (done < data.byteLength) {
       const { bytesWritten } = await this.handle.write(data, done, data.byteLength - done, position + done);
       done += bytesWritten;
     }
+  }
+}
+
+/**
+ * Reads a run of files chunk by chunk into a ring of buffers, up to
+ * ring.length - 1 chunks ahead (across file boundaries: most attachments are a
+ * chunk or two). A buffer is filled again only once the write of its previous
+ * chunk is done (holdUntil).
+ */
+class ReadAhead {
+  private readonly chunks: { file: number; position: number; length: number; last: boolean }[] = [];
+  private readonly reads: Promise<{ chunk: Buffer; slot: number }>[] = [];
+  private readonly free: Promise<unknown>[];
+  private readonly handles = new Map<number, Promise<FileHandle>>();
+  private started = 0;
+  /** Reads run one after another: in order on disk, and a file is closed only after its last one. */
+  private lastRead: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly files: readonly FileEntry[],
+    private readonly ring: Buffer[],
+  ) {
+    for (const [file, f] of files.entries()) {
+      for (let position = 0; position < f.size; position += CHUNK) {
+        this.chunks.push({ file, position, length: Math.min(CHUNK, f.size - position), last: position + CHUNK >= f.size });
+      }
+    }
+    this.free = ring.map(() => Promise.resolve());
+  }
+
+  /** The next chunk, in file order, and the ring slot it sits in. */
+  next(): Promise<{ chunk: Buffer; slot: number }> {
+    while (this.started < this.chunks.length && this.reads.length < this.ring.length - 1) this.start();
+    const read = this.reads.shift();
+    if (!read) throw new AppError('INTERNAL', 'Read past the last chunk of the files.');
+    return read;
+  }
+
+  /** The slot's buffer is in use until `done` settles. */
+  holdUntil(slot: number, done: Promise<unknown>): void {
+    this.free[slot] = done;
+  }
+
+  /** Waits for reads under way and closes every file. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.reads);
+    for (const handle of this.handles.values()) await handle.then((h) => h.close()).catch(() => {});
+    this.handles.clear();
+  }
+
+  private start(): void {
+    const index = this.started++;
+    const { file, position, length, last } = this.chunks[index]!;
+    const slot = index % this.ring.length;
+    const buffer = this.ring[slot]!;
+    const entry = this.files[file]!;
+    let handle = this.handles.get(file);
+    if (!handle) {
+      handle = open(entry.path, 'r');
+      handle.catch(() => {}); // the read below reports it
+      this.handles.set(file, handle);
+    }
+    const opened = handle;
+    const read = Promise.all([this.free[slot], this.lastRead]).then(async () => {
+      const h = await opened;
+      let at = 0;
+      while (at < length) {
+        const { bytesRead } = await h.read(buffer, at, length - at, position + at);
+        if (bytesRead === 0) throw new AppError('CONFLICT', `${entry.name} changed size while it was being written; export again.`);
+        at += bytesRead;
+      }
+      if (last) {
+        this.handles.delete(file);
+        await h.close();
+      }
+      return { chunk: buffer.subarray(0, length), slot };
+    });
+    this.lastRead = read.catch(() => {}); // the error is seen by whoever awaits the read
+    this.reads.push(read);
   }
 }
 

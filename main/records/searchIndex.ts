@@ -69,6 +69,9 @@ function prepare(db: Db) {
       "INSERT INTO search_index (rowid, title, body, facets) SELECT rid, title, body, facets FROM search_docs WHERE by_parent = ? AND type = 'sample'",
     ),
     rebuild: db.prepare("INSERT INTO search_index (search_index) VALUES ('rebuild')"),
+    removeCurrent: db.prepare(
+      "INSERT INTO search_index (search_index, rowid, title, body, facets) SELECT 'delete', rid, title, body, facets FROM search_docs WHERE rid = ?",
+    ),
   };
 }
 function statements(db: Db) {
@@ -96,6 +99,17 @@ export function indexRecord(db: Db, rowid: number | bigint, record: { type: stri
     }
   }
   if (!record.deleted) st.add.run(rowid);
+}
+
+/**
+ * Removes a record's entry while its row still holds what was indexed. An
+ * ingest may replace a revision in place (the equal-revision tie-break), where
+ * no superseded revision tells indexRecord what to remove; call this before the
+ * row changes, then indexRecord after. A row that is not indexed is left alone.
+ */
+export function unindexRow(db: Db, rowid: number | bigint): void {
+  const st = statements(db);
+  if (st.isIndexed.get(rowid) !== undefined) st.removeCurrent.run(rowid);
 }
 
 /**

@@ -2,7 +2,8 @@
  * The single record-write path (DESIGN.md rule 6). It sets author, revision and
  * timestamps, validates the whole record, keeps the superseded revision, and
  * appends the audit event, all in one transaction (one per batch). No other code writes
- * records.
+ * records. Records authored by other keys arrive through mergeForeignRecords
+ * (bundle ingest), which applies DESIGN.md's ownership rule instead.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '../../shared/canonical';
@@ -12,7 +13,7 @@ import { AppError } from '../../shared/result';
 import { describeZodError } from '../api/dispatch';
 import { auditAppender, sha256Hex, type AuditAppender } from '../audit/auditChain';
 import type { Db } from '../db/open';
-import { indexRecord } from './searchIndex';
+import { indexRecord, unindexRow } from './searchIndex';
 
 export type WriteContext = { db: Db; author: string; clock: Clock };
 
@@ -44,6 +45,11 @@ function prepare(db: Db) {
     insert: db.prepare(
       `INSERT INTO records (id, type, author, revision, created_at, updated_at, deleted, body, hash, parent_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    currentForMerge: db.prepare('SELECT rowid, type, author, revision, hash FROM records WHERE id = ?'),
+    replace: db.prepare(
+      `UPDATE records SET revision = @revision, created_at = @created_at, updated_at = @updated_at, deleted = @deleted,
+         body = @body, hash = @hash, parent_id = @parent_id WHERE id = @id`,
     ),
     clearRefs: db.prepare('DELETE FROM record_refs WHERE from_id = ?'),
     addRef: db.prepare('INSERT INTO record_refs (from_id, author, to_id) VALUES (?, ?, ?)'),
@@ -191,3 +197,104 @@ function dropCleared(o: Record<string, unknown>): Record<string, unknown> {
   }
   return out;
 }
+
+// #region records by other authors (bundle ingest)
+
+/** A record another key authored, as a verified bundle carries it: its canonical JSON, byte for byte. */
+export type ForeignRecord = { type: StorableType; body: string };
+
+export type MergeOutcome = 'added' | 'updated' | 'skipped';
+export type MergedRecord = { record: StoredRecord; hash: string; outcome: MergeOutcome };
+
+/**
+ * Stores records authored by other keys by DESIGN.md's ownership rule, in one
+ * transaction (a savepoint inside the caller's, if any): an unknown id is
+ * inserted; the same id by the same author replaces the stored one when its
+ * revision is higher (the superseded revision goes to record_revisions) or, at
+ * an equal revision, when its canonical hash is higher; anything else is
+ * skipped. So any set of records merged in any order leaves the same rows.
+ *
+ * - The stored body is the given text exactly (validated against its schema
+ *   and required to be canonical JSON), so its hash is the bundle's.
+ * - The same id by another author refuses the whole merge (CONFLICT), as does
+ *   the same id and author with another type.
+ * - A record authored by this workspace's own key (ctx.author) is never
+ *   written: a bundle cannot change, revive or replay our own records; it is
+ *   counted as skipped.
+ * - Every stored record appends an 'ingest' event to this workspace's chain
+ *   (actor ctx.author, the stored revision and hash), so `audit verify` holds.
+ * - The losing content of an equal-revision tie is not kept: it was never a
+ *   revision of the record here.
+ */
+export function mergeForeignRecords(ctx: WriteContext, incoming: readonly ForeignRecord[]): MergedRecord[] {
+  return ctx.db
+    .transaction(() => {
+      const audit = auditAppender(ctx.db);
+      const now = ctx.clock.now().toISOString();
+      return incoming.map((r) => mergeOne(ctx, audit, now, r));
+    })
+    .immediate();
+}
+
+type MergeRow = { rowid: number; type: string; author: string; revision: number; hash: string };
+
+function mergeOne(ctx: WriteContext, audit: AuditAppender, now: string, incoming: ForeignRecord): MergedRecord {
+  const { db } = ctx;
+  const st = statements(db);
+  const sealed = sealForeign(incoming);
+  const { record, hash } = sealed;
+  const row = st.currentForMerge.get(record.id) as MergeRow | undefined;
+  if (row && row.author !== record.author) {
+    throw new AppError(
+      'CONFLICT',
+      `Record ${record.id} is here already by key ${row.author.slice(0, 8)}…, but the bundle holds it by key ${record.author.slice(0, 8)}…; a record has one author, so nothing was ingested.`,
+    );
+  }
+  if (row && row.type !== record.type) {
+    throw new AppError('CONFLICT', `Record ${record.id} is ${article(row.type)} here but ${article(record.type)} in the bundle; nothing was ingested.`);
+  }
+  if (record.author === ctx.author) return { record, hash, outcome: 'skipped' };
+
+  const deleted = record.deleted ? 1 : 0;
+  let rowid: number;
+  let outcome: MergeOutcome;
+  if (!row) {
+    rowid = Number(st.insert.run(record.id, record.type, record.author, record.revision, record.created_at, record.updated_at, deleted, sealed.body, hash, sealed.parent_id).lastInsertRowid);
+    outcome = 'added';
+  } else {
+    const newer = record.revision > row.revision || (record.revision === row.revision && hash > row.hash);
+    if (!newer) return { record, hash, outcome: 'skipped' };
+    if (record.revision > row.revision) st.supersede.run(record.id);
+    // Removed while the row still holds what was indexed: a tie leaves no superseded revision to say.
+    unindexRow(db, row.rowid);
+    st.replace.run({ ...pick(record), deleted, body: sealed.body, hash, parent_id: sealed.parent_id });
+    rowid = row.rowid;
+    outcome = 'updated';
+  }
+  indexRecord(db, rowid, record);
+  audit.append({ at: now, actor: ctx.author, action: 'ingest', entity: record.type, id: record.id, revision: record.revision, record_hash: hash });
+  return { record, hash, outcome };
+}
+
+/** Validates a record's text as it arrived: its schema, and canonical JSON (so its hash is the one its author signed). */
+function sealForeign({ type, body }: ForeignRecord): SealedRecord<StoredRecord> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new AppError('INVALID_INPUT', `A ${type} record in the bundle is not valid JSON.`);
+  }
+  const parsed = recordSchemas[type].safeParse(value);
+  if (!parsed.success) throw new AppError('INVALID_INPUT', `A ${type} record in the bundle does not match its schema (${describeZodError(parsed.error)}).`);
+  const record: StoredRecord = parsed.data;
+  if (canonicalJson(value) !== body) throw new AppError('INVALID_INPUT', `Record ${record.id} in the bundle is not canonical JSON.`);
+  const parent = parentField[type];
+  const parent_id = parent ? ((record as Record<string, unknown>)[parent] as string) : null;
+  return { record, body, hash: sha256Hex(body), parent_id, refs: [] };
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+// #endregion

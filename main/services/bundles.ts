@@ -1,4 +1,4 @@
-import type { ExportPreview, ExportSummary } from '../../shared/domain/bundle';
+import type { ExportPreview, ExportSummary, IngestSummary } from '../../shared/domain/bundle';
 import { AppError } from '../../shared/result';
 import type { BlobStore } from '../blobs/blobStore';
 import {
@@ -11,6 +11,7 @@ import {
   type ExportRequest,
   type Selection,
 } from '../bundles/exportBundle';
+import { ingestBundleFile } from '../bundles/ingestBundle';
 import type { FileRefs } from '../files/fileRefs';
 import type { JobContext } from '../jobs/jobRunner';
 import type { Workspace } from '../workspace/workspace';
@@ -25,11 +26,11 @@ export type BundleServiceOptions = {
   appVersion: string;
   /** Browser exports are written into the file refs' temp area and offered once. */
   files?: FileRefs;
-  /** Whose bundles this workspace trusts: a bundle is forwarded only if it verifies. */
+  /** Whose bundles this workspace trusts: a bundle is forwarded or ingested only if it verifies. */
   trust: () => TrustLookup;
 };
 
-/** Signed bundle export: what it would carry, and writing it as a job. */
+/** Signed bundles: what an export would carry, writing it as a job, and ingesting others' bundles. */
 export class BundleService {
   constructor(
     private readonly ws: Workspace,
@@ -85,6 +86,15 @@ export class BundleService {
       handling: plan.manifest.handling,
       download_url: output.offer(bytes),
     };
+  }
+
+  /**
+   * Verifies a bundle (with the workspace's trust, or `trust` when given: the
+   * CLI's --trust) and merges it and the bundles it forwards in one
+   * transaction. A failure or a cancel merges nothing.
+   */
+  ingest(path: string, ctx: Pick<JobContext, 'signal' | 'progress'>, trust: TrustLookup = this.opts.trust()): Promise<IngestSummary> {
+    return ingestBundleFile(this.ws, this.blobs, path, { trust, signal: ctx.signal, onProgress: ctx.progress });
   }
 
   private checkCredentials(selection: Selection, confirmed: boolean): void {

@@ -19,7 +19,7 @@ import type { Db } from '../db/open';
 import { getRecord } from '../records/readRecords';
 import { writeRecord } from '../records/writeRecord';
 import type { Workspace } from '../workspace/workspace';
-import { scoreCvss4 } from './cvss';
+import { scoreCvss31, scoreCvss4 } from './cvss';
 
 type Filter = z.output<typeof FindingFilter>;
 type EvidenceRequest = z.output<(typeof calls)['finding:addEvidence']['input']>['evidence'];
@@ -167,11 +167,17 @@ export class FindingService {
     if (engagement.status === 'closed') {
       throw new AppError('INVALID_INPUT', `The engagement ${engagement.model} ${engagement.model_version} is closed; reopen it before adding findings.`);
     }
-    const { cvss_vector, ...fields } = input;
+    const { cvss_vector, cvss31_vector, ...fields } = input;
     const finding = writeRecord(this.ws.writer(), {
       action: 'create',
       type: 'finding',
-      fields: { ...fields, evidence: [], ...(cvss_vector !== undefined ? { cvss: scoreCvss4(cvss_vector) } : {}), status: 'draft' },
+      fields: {
+        ...fields,
+        evidence: [],
+        ...(cvss_vector !== undefined ? { cvss: scoreCvss4(cvss_vector) } : {}),
+        ...(cvss31_vector !== undefined ? { cvss31: scoreCvss31(cvss31_vector) } : {}),
+        status: 'draft',
+      },
     });
     this.changed(['finding']);
     return finding;
@@ -179,7 +185,7 @@ export class FindingService {
 
   /** An author's edit: only the fields given change; null clears an optional one. */
   update(id: string, changes: z.output<typeof FindingChanges>, baseRevision?: number): Finding {
-    const { cvss_vector, ...fields } = changes;
+    const { cvss_vector, cvss31_vector, ...fields } = changes;
     if (fields.evidence) {
       const cited = new Set(getRecord(this.ws.db, 'finding', id).evidence.map((e) => canonicalJson(e)));
       if (fields.evidence.some((e) => !cited.has(canonicalJson(e)))) {
@@ -187,11 +193,12 @@ export class FindingService {
       }
     }
     const cvss = cvss_vector === undefined ? {} : { cvss: cvss_vector === null ? null : scoreCvss4(cvss_vector) };
+    const cvss31 = cvss31_vector === undefined ? {} : { cvss31: cvss31_vector === null ? null : scoreCvss31(cvss31_vector) };
     const finding = writeRecord(this.ws.writer(), {
       action: 'update',
       type: 'finding',
       id,
-      fields: { ...fields, ...cvss },
+      fields: { ...fields, ...cvss, ...cvss31 },
       ...(baseRevision !== undefined ? { baseRevision } : {}),
     });
     this.changed(['finding']);

@@ -27,26 +27,46 @@ export class HistoryService {
     for (const r of revisions) bodies.set(r.revision, JSON.parse(r.body) as Body);
 
     const own = this.ws.identity();
+    const names = new Map((db.prepare('SELECT key_id, name FROM trusted_keys').all() as { key_id: string; name: string }[]).map((k) => [k.key_id, k.name]));
+    if (own) names.set(own.key_id, own.name);
     const events = db.prepare('SELECT body FROM audit_events WHERE record_id = ? ORDER BY seq').all(id) as { body: string }[];
     const entries: HistoryEntry[] = [];
     for (const row of events) {
       const parsed = AuditEventBody.safeParse(JSON.parse(row.body));
       if (!parsed.success) throw new AppError('WORKSPACE_DAMAGED', `An audit event of record ${id} is damaged; run \`evalnotes audit verify\` to find where the chain breaks.`);
       const event = parsed.data;
+      const body = bodies.get(event.revision);
+      const before = bodies.get(event.revision - 1);
+      if (event.action === 'ingest') {
+        // A revision another author made, merged from a bundle: theirs to name, at their time.
+        if (!body) continue;
+        const author = String(body.author);
+        entries.push({
+          seq: event.seq,
+          at: String(body.updated_at),
+          actor: author,
+          actor_name: names.get(author) ?? null,
+          action: body.deleted === true ? 'delete' : event.revision === 1 ? 'create' : 'update',
+          revision: event.revision,
+          changed: before ? changedFields(before, body) : [],
+          status_change: before ? statusChange(before, body) : null,
+          via_bundle: true,
+        });
+        continue;
+      }
       // Other actions (an export confirmation) are not revisions of the record.
       if (event.action !== 'create' && event.action !== 'update' && event.action !== 'delete') continue;
-      const body = bodies.get(event.revision);
-      const before = event.action === 'create' ? undefined : bodies.get(event.revision - 1);
+      const earlier = event.action === 'create' ? undefined : before;
       entries.push({
         seq: event.seq,
         at: event.at,
         actor: event.actor,
-        // Names of other keys come with the trust store (bundles); until then only ours is known.
-        actor_name: own && own.key_id === event.actor ? own.name : null,
+        actor_name: names.get(event.actor) ?? null,
         action: event.action,
         revision: event.revision,
-        changed: body && before ? changedFields(before, body) : [],
-        status_change: body && before ? statusChange(before, body) : null,
+        changed: body && earlier ? changedFields(earlier, body) : [],
+        status_change: body && earlier ? statusChange(earlier, body) : null,
+        via_bundle: false,
       });
     }
     return { id, type: record.type, entries };

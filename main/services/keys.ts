@@ -9,8 +9,10 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { TrustedKey } from '../../shared/domain/bundle';
-import type { Identity, Role } from '../../shared/domain/identity';
+import { publicKeyFileName, type Identity, type Role } from '../../shared/domain/identity';
 import { AppError } from '../../shared/result';
+import { writeFileDurably } from '../files/durable';
+import type { FileRefs } from '../files/fileRefs';
 import { keyIdOf } from '../identity/keys';
 import type { Workspace } from '../workspace/workspace';
 
@@ -45,6 +47,31 @@ export class KeyService {
 
   show(): Identity {
     return this.ws.requireIdentity();
+  }
+
+  /** This workspace's public key as a file others can trust: a name that says whose it is, and the SPKI PEM. */
+  publicKeyFile(): { name: string; pem: string } {
+    const identity = this.ws.requireIdentity();
+    return { name: publicKeyFileName(identity), pem: identity.public_key_pem };
+  }
+
+  /** Desktop: writes the .pub to a path picked in the save dialog (temp, fsync, rename). */
+  async savePublicKey(target: string): Promise<void> {
+    try {
+      await writeFileDurably(target, this.publicKeyFile().pem);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'error';
+      throw new AppError('FORBIDDEN', `Could not save the public key to ${target} (${code}); choose another place.`);
+    }
+  }
+
+  /** Browser: the .pub written into the file refs' temp area and offered once; returns its download URL. */
+  async offerPublicKey(files: FileRefs): Promise<string> {
+    const { name, pem } = this.publicKeyFile();
+    const out = files.createOutput(name);
+    const { path } = files.resolve(out.ref, 'write');
+    await writeFileDurably(path, pem);
+    return `/files/${files.offerDownload(path, name, Buffer.byteLength(pem)).ref}`;
   }
 
   list(): TrustedKey[] {

@@ -27,8 +27,14 @@ export type PickOptions = { title: string; extensions: string[]; multiple?: bool
 
 const NOTHING: UploadOutcome = { refs: [], failed: [] };
 
-/** Opens the browser's file chooser; resolves with the picked files, or none if the person cancels. */
-function chooseInBrowser(opts: PickOptions): Promise<File[]> {
+/**
+ * Opens the page's own file chooser; resolves with the picked files, or none if
+ * the person cancels. Exported for files the page keeps as File objects, in
+ * either transport (on the desktop Chromium shows the native dialog): a public
+ * key it reads itself, or a bundle it hands to main twice (verify, then ingest)
+ * through uploadDroppedFiles.
+ */
+export function chooseInBrowser(opts: PickOptions): Promise<File[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input');
     input.type = 'file';
@@ -114,4 +120,19 @@ async function refsForDropped(files: File[], onEvent: (e: UploadEvent) => void):
     }
   }
   return outcome;
+}
+
+/**
+ * Browser: saves what a one-time serve-host URL answers under the given name.
+ * A download, never a navigation: the attribute makes the browser save the
+ * answer instead of showing it.
+ */
+export function downloadFromUrl(url: string, name: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
 }

@@ -15,13 +15,17 @@ export type Route =
   | { page: 'findings'; id: string }
   | { page: 'newFinding'; id: string }
   | { page: 'finding'; id: string; findingId: string; revision?: number }
-  | { page: 'journal'; id: string };
+  | { page: 'journal'; id: string }
+  | { page: 'bundles' }
+  | { page: 'keys' };
 
 const ID = '([0-9a-f-]{36})';
 
 /** Each pattern with the route it means; the first match wins. */
 const PATTERNS: [RegExp, (m: RegExpExecArray) => Route | null][] = [
   [/^\/engagements\/new$/, () => ({ page: 'new' })],
+  [/^\/bundles$/, () => ({ page: 'bundles' })],
+  [/^\/keys$/, () => ({ page: 'keys' })],
   [new RegExp(`^/engagements/${ID}/runs/${ID}/samples/${ID}$`), (m) => ({ page: 'run', id: m[1]!, runId: m[2]!, sampleId: m[3]! })],
   [new RegExp(`^/engagements/${ID}/runs/${ID}$`), (m) => ({ page: 'run', id: m[1]!, runId: m[2]! })],
   [new RegExp(`^/engagements/${ID}/findings/new$`), (m) => ({ page: 'newFinding', id: m[1]! })],
@@ -50,6 +54,10 @@ export function routeHash(route: Route): string {
       return '#/';
     case 'new':
       return '#/engagements/new';
+    case 'bundles':
+      return '#/bundles';
+    case 'keys':
+      return '#/keys';
     case 'engagement':
       return `#/engagements/${route.id}`;
     case 'edit':

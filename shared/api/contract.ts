@@ -129,6 +129,25 @@ export const calls = {
     'Cite an attachment, a run, or a sample (with an optional transcript excerpt) as evidence, in one action.',
   ),
   'finding:delete': call(byId, z.strictObject({ deleted: z.literal(true) }), 'Delete a finding (a tombstone revision; history keeps it).'),
+  'finding:csaf': call(
+    z.strictObject({
+      finding_id: RecordId,
+      /** Desktop: a ref from dialog:saveFile; browser: null, and the answer carries a one-time download URL. */
+      to: FileRef.nullable(),
+      /** The publisher's namespace (an http or https URL the organisation controls); by default a URN made from the organisation's name. */
+      namespace: z.url({ protocol: /^https?$/, message: 'must be an http or https URL such as https://example.org' }).max(2000).optional(),
+    }),
+    z.strictObject({
+      /** document.tracking.id of the advisory. */
+      tracking_id: z.string(),
+      /** The file name CSAF 2.0 gives the advisory (section 5.1). */
+      file_name: z.string(),
+      bytes: z.number().int().min(0),
+      saved: z.boolean(),
+      download_url: z.string().nullable(),
+    }),
+    'A software-vulnerability finding as a CSAF 2.0 security advisory (JSON): saved to the picked file (desktop) or offered once for download (browser).',
+  ),
 
   'notes:list': call(
     z.strictObject({ engagement_id: RecordId, on: NoteTarget.optional() }),
@@ -185,6 +204,11 @@ export const calls = {
     z.strictObject({ changed: z.literal(true) }),
     'Change the passphrase: the master key is rewrapped, nothing else changes.',
   ),
+  'keys:exportPublic': call(
+    z.strictObject({ to: FileRef.nullable() }),
+    z.strictObject({ saved: z.boolean(), file_name: z.string(), download_url: z.string().nullable() }),
+    'This workspace’s public key as a .pub file (SPKI PEM) for others to trust. Desktop: written to a ref from dialog:saveFile. Browser: a one-time download URL.',
+  ),
 
   'bundle:preview': call(
     z.strictObject({ engagement_id: RecordId, findings: z.array(RecordId).max(10_000).nullable().default(null), include_thresholds: z.boolean().default(false) }),
@@ -206,6 +230,11 @@ export const calls = {
     'Write a signed bundle as a job; job:finished carries an ExportSummary.',
   ),
   'bundle:verify': call(z.strictObject({ file: FileRef }), JobStarted, 'Verify a bundle as a job; job:finished carries a VerifyReport.'),
+  'bundle:ingest': call(
+    z.strictObject({ file: FileRef }),
+    JobStarted,
+    'Verify a bundle, then merge it and the bundles it forwards in one transaction, as a job; job:finished carries an IngestSummary.',
+  ),
 
   'audit:verify': call(none, AuditReport, 'Recompute the audit chain and name the first broken link.'),
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { KeyId, RecordId, Sha256Hex } from './ids';
 import { RecordType } from './record';
 
-export const AuditAction = z.enum(['create', 'update', 'delete', 'confirm']);
+/** 'ingest': this workspace stored a revision another key authored, from a verified bundle. */
+export const AuditAction = z.enum(['create', 'update', 'delete', 'confirm', 'ingest']);
 
 /**
  * One audit event body. Its canonical JSON is hashed on its own, and the chain

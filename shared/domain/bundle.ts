@@ -152,3 +152,30 @@ export const VerifyReport = z.strictObject({
   forwarded: z.array(z.strictObject({ sha256: Sha256Hex, valid: z.boolean(), reason: z.string().nullable(), signer_key_id: KeyId.nullable(), signer_name: z.string().nullable() })),
 });
 export type VerifyReport = z.infer<typeof VerifyReport>;
+
+/** One bundle merged by an ingest: the outer one, or one it forwards. */
+export const IngestedBundle = z.strictObject({
+  id: Sha256Hex,
+  signer_key_id: KeyId,
+  signer_name: z.string(),
+  role: Role,
+  forwarded: z.boolean(),
+});
+export type IngestedBundle = z.infer<typeof IngestedBundle>;
+
+const MergeCounts = z.strictObject({ added: z.number().int(), updated: z.number().int(), skipped: z.number().int() });
+
+/** What an ingest merged (DESIGN.md, "Ownership instead of merge conflicts"). */
+export const IngestSummary = z.strictObject({
+  /** The outer bundle's verification (always valid here: an invalid bundle fails the ingest). */
+  report: VerifyReport,
+  bundles: z.array(IngestedBundle),
+  /** Over every record of every bundle merged. */
+  totals: MergeCounts,
+  /** Per record type (folder name in the bundle, e.g. "findings"). */
+  by_type: z.record(z.string(), MergeCounts),
+  attachments_added: z.number().int(),
+  /** Soft references to records not in this workspace yet: shown as "waiting for …". */
+  waiting: z.array(z.strictObject({ record_id: RecordId, type: z.string(), waiting_for: RecordId })),
+});
+export type IngestSummary = z.infer<typeof IngestSummary>;

@@ -37,6 +37,19 @@ export const Cvss = z.strictObject({
 });
 export type Cvss = z.infer<typeof Cvss>;
 
+/**
+ * A CVSS v3.1 vector, for CSAF 2.0 advisories (CSAF 2.0 scores only v2.0 to v3.1);
+ * main validates it fully and computes the score.
+ */
+export const Cvss31Vector = z.string().max(200).regex(/^CVSS:3\.1\//, { message: 'must be a CVSS v3.1 vector starting with "CVSS:3.1/"' });
+export const Cvss31 = z.strictObject({
+  vector: Cvss31Vector,
+  /** Computed from the vector by main: the base score, or the temporal or environmental one when the vector gives those metrics. */
+  score: z.number().min(0).max(10),
+  rating: Cvss.shape.rating,
+});
+export type Cvss31 = z.infer<typeof Cvss31>;
+
 export const Tag = z
   .string()
   .trim()
@@ -93,13 +106,15 @@ const findingFields = {
   engagement_id: RecordId,
   ...findingEditable,
   cvss: Cvss.optional(),
+  /** Optional; old findings have none. */
+  cvss31: Cvss31.optional(),
   status: AuthorStatus,
 };
 
 export const Finding = z.strictObject({ type: z.literal('finding'), ...Envelope, ...findingFields });
 export type Finding = z.infer<typeof Finding>;
 
-/** A new finding: the CVSS vector is given, its score computed by main. */
+/** A new finding: the CVSS vectors are given, their scores computed by main. */
 export const FindingInput = z.strictObject({
   engagement_id: RecordId,
   title: findingEditable.title,
@@ -115,6 +130,7 @@ export const FindingInput = z.strictObject({
   cve_id: CveId.optional(),
   tags: findingEditable.tags.default([]),
   cvss_vector: CvssVector.optional(),
+  cvss31_vector: Cvss31Vector.optional(),
 });
 export type FindingInput = z.input<typeof FindingInput>;
 
@@ -138,6 +154,7 @@ export const FindingChanges = z.strictObject({
   tags: findingEditable.tags.optional(),
   evidence: findingEditable.evidence.optional(),
   cvss_vector: CvssVector.nullable().optional(),
+  cvss31_vector: Cvss31Vector.nullable().optional(),
 });
 export type FindingChanges = z.input<typeof FindingChanges>;
 

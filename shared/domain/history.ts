@@ -14,6 +14,8 @@ export const HistoryEntry = z.strictObject({
   changed: z.array(z.string()),
   /** For status changes: from and to. */
   status_change: z.strictObject({ from: z.string(), to: z.string() }).nullable(),
+  /** The revision arrived in a bundle: actor and time are its author's, not this workspace's. */
+  via_bundle: z.boolean(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 

@@ -34,3 +34,14 @@ export type Identity = z.infer<typeof Identity>;
 export function fingerprintOf(keyId: string): string {
   return (keyId.slice(0, 32).match(/.{4}/g) ?? []).join(' ');
 }
+
+/** The file name a public key is exported under: whose it is and which key, e.g. "ada-lovelace-3f9c2a1b.pub". */
+export function publicKeyFileName(identity: Pick<Identity, 'name' | 'key_id'>): string {
+  const slug = identity.name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return `${slug || 'evalnotes-key'}-${identity.key_id.slice(0, 8)}.pub`;
+}

@@ -1,10 +1,12 @@
 /**
  * Bundle bench, export half (issue 5, item 8): a workspace with 500 generated
- * attachments totalling 1 GB and 10,000 records in one engagement; the export
- * runs in a process of its own (so its peak RSS, VmHWM, is its own), and
- * `openssl dgst -sha256` over the same 500 files in the same run is the
- * reference. Prints MB/s, the ratio to openssl (target >= 0.5x) and peak RSS
- * (target < 300 MB). Never fails. BENCH_BUNDLE_MB changes the total size.
+ * attachments totalling 1 GB and 10,000 records in one engagement; each export
+ * runs in a process of its own (so its peak RSS, VmHWM, is its own), right
+ * after `openssl dgst -sha256` over the same 500 files, the reference. Timings
+ * on a shared 2-core machine are noisy, so this runs BENCH_BUNDLE_REPS (3) pairs
+ * and reports the median of the per-pair ratios (target >= 0.5x), the median
+ * time, the highest peak RSS (target < 300 MB) and the load average. Never
+ * fails. BENCH_BUNDLE_MB changes the total size.
  *
  * Child mode: `node --import tsx test/bench/bundles.ts --export-once <dataDir> <engagementId> <out>`.
  */
@@ -17,7 +19,7 @@ import { BlobStore } from '../../main/blobs/blobStore';
 import { writeRecords, type WriteOp } from '../../main/records/writeRecord';
 import { BundleService } from '../../main/services/bundles';
 import { KeyService } from '../../main/services/keys';
-import { measureVerify } from './verifyBench';
+import { benchReps, loadAverage, measureVerify, median } from './verifyBench';
 import { Workspace } from '../../main/workspace/workspace';
 import type { StorableType } from '../../shared/domain/records';
 import { makeReadyApp, tempDir, TEST_PASSPHRASE } from '../helpers/app';
@@ -29,8 +31,8 @@ const SEED = 20260501;
 const FILES = 500;
 const RECORDS = 10_000;
 const TARGET_RATIO = 0.5;
-const TARGET_RSS_BYTES = 300 * 1024 * 1024;
 const MB = 1e6;
+const TARGET_RSS_BYTES = 300 * MB;
 
 type ExportOnce = { seconds: number; bytes: number; peakRssBytes: number; startRssBytes: number };
 
@@ -131,35 +133,48 @@ export async function runBundleBench(opts: { log?: (line: string) => void; total
   try {
     const dataDir = join(dir.path, 'workspace');
     const { engagementId, blobPaths, attachmentBytes } = await generate(dataDir, totalBytes, log);
-    log('openssl dgst -sha256 over the same files (reference, median of 3)');
-    const ref = [opensslSeconds(blobPaths), opensslSeconds(blobPaths), opensslSeconds(blobPaths)].sort((a, b) => a - b)[1]!;
-    log('exporting in a process of its own');
-    const out = join(dir.path, 'bench.evb');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', THIS_FILE, '--export-once', dataDir, engagementId, out], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 });
-    if (child.status !== 0) throw new Error(`export failed: ${child.stderr.trim().split('\n').at(-1)}`);
-    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as ExportOnce;
-    const opensslMBs = attachmentBytes / MB / ref;
-    const exportMBs = result.bytes / MB / result.seconds;
-    const ratio = exportMBs / opensslMBs;
+    const loadBefore = loadAverage();
+    const runs: (ExportOnce & { opensslSeconds: number; ratio: number })[] = [];
+    let out = '';
+    for (let rep = 1; rep <= benchReps(); rep++) {
+      // A new file each time (as a user's export is): replacing the last 1 GB bundle would time its deletion too.
+      if (out) rmSync(out);
+      out = join(dir.path, `bench-${rep}.evb`);
+      // The reference right before each export, so both see the same machine.
+      const reference = opensslSeconds(blobPaths);
+      const child = spawnSync(process.execPath, ['--import', 'tsx', THIS_FILE, '--export-once', dataDir, engagementId, out], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 << 20 });
+      if (child.status !== 0) throw new Error(`export failed: ${child.stderr.trim().split('\n').at(-1)}`);
+      const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as ExportOnce;
+      const ratio = result.bytes / result.seconds / (attachmentBytes / reference);
+      runs.push({ ...result, opensslSeconds: reference, ratio });
+      log(`export ${rep}: ${result.seconds.toFixed(2)} s, openssl ${reference.toFixed(2)} s: ${ratio.toFixed(2)}x, peak RSS ${Math.round(result.peakRssBytes / MB)} MB (load ${loadAverage()})`);
+    }
+    const bytes = runs[0]!.bytes;
+    const ratio = median(runs.map((r) => r.ratio));
+    const seconds = median(runs.map((r) => r.seconds));
+    const peakRss = Math.max(...runs.map((r) => r.peakRssBytes));
     const figures = {
       attachments: FILES,
       records: RECORDS,
       attachment_mb: Math.round(attachmentBytes / MB),
-      bundle_mb: Math.round(result.bytes / MB),
-      openssl_mb_s: Math.round(opensslMBs),
-      export_seconds: Number(result.seconds.toFixed(2)),
-      export_mb_s: Math.round(exportMBs),
+      bundle_mb: Math.round(bytes / MB),
+      reps: runs.length,
+      openssl_mb_s: Math.round(attachmentBytes / MB / median(runs.map((r) => r.opensslSeconds))),
+      export_seconds: Number(seconds.toFixed(2)),
+      export_mb_s: Math.round(bytes / MB / seconds),
       export_ratio: Number(ratio.toFixed(2)),
+      export_ratios: runs.map((r) => Number(r.ratio.toFixed(2))),
       export_ratio_target: TARGET_RATIO,
-      export_peak_rss_mb: Math.round(result.peakRssBytes / MB),
-      export_start_rss_mb: Math.round(result.startRssBytes / MB),
+      export_peak_rss_mb: Math.round(peakRss / MB),
+      export_start_rss_mb: Math.round(median(runs.map((r) => r.startRssBytes)) / MB),
       export_rss_target_mb: Math.round(TARGET_RSS_BYTES / MB),
+      export_load_average: `${loadBefore} → ${loadAverage()}`,
     };
     const lines = [
-      `Bundle export: ${FILES} attachments (${figures.attachment_mb} MB) + ${RECORDS} records → ${figures.bundle_mb} MB bundle`,
+      `Bundle export: ${FILES} attachments (${figures.attachment_mb} MB) + ${RECORDS} records → ${figures.bundle_mb} MB bundle; median of ${runs.length} (load ${figures.export_load_average})`,
       `  openssl dgst -sha256 (same files)  ${figures.openssl_mb_s} MB/s`,
-      `  export                             ${figures.export_mb_s} MB/s in ${figures.export_seconds} s  = ${figures.export_ratio}x openssl (target >= ${TARGET_RATIO}x) ${ratio >= TARGET_RATIO ? 'ok' : 'BELOW TARGET'}`,
-      `  export peak RSS                    ${figures.export_peak_rss_mb} MB (target < ${figures.export_rss_target_mb} MB) ${result.peakRssBytes < TARGET_RSS_BYTES ? 'ok' : 'ABOVE TARGET'}`,
+      `  export                             ${figures.export_mb_s} MB/s in ${figures.export_seconds} s  = ${figures.export_ratio}x openssl [${figures.export_ratios.join(', ')}] (target >= ${TARGET_RATIO}x) ${ratio >= TARGET_RATIO ? 'ok' : 'BELOW TARGET'}`,
+      `  export peak RSS (highest)          ${figures.export_peak_rss_mb} MB (target < ${figures.export_rss_target_mb} MB) ${peakRss < TARGET_RSS_BYTES ? 'ok' : 'ABOVE TARGET'}`,
     ];
     // The verify half, on the bundle just written, against the signer's public key.
     const pub = join(dir.path, 'signer.pub');
@@ -194,7 +209,6 @@ async function exportOnce(dataDir: string, engagementId: string, out: string): P
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     ws.close();
-    rmSync(out, { force: true });
   }
 }
 

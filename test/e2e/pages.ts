@@ -184,7 +184,7 @@ export class UnlockPage {
   }
 
   async unlock(passphrase: string): Promise<void> {
-    await this.page.getByLabel('Passphrase').fill(passphrase);
+    await this.page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
     await this.page.getByRole('button', { name: 'Unlock' }).click();
   }
 }
@@ -632,4 +632,122 @@ export async function openOrion(page: Page, section: Parameters<EngagementSectio
   const id = /#\/engagements\/([0-9a-f-]{36})/.exec(page.url())?.[1];
   if (!id) throw new Error(`not on an engagement page: ${page.url()}`);
   return id;
+}
+
+/** Sam, the supervisor who receives Ada's bundles on another machine (JOURNEYS.md). */
+export const SAM: IdentityDetails = { name: 'Sam Okoye', org: 'AI Security Institute', role: 'supervisor', passphrase: 'supervisor passphrase one' };
+
+/** The sidebar's Workspace links: Bundles and Keys. */
+export async function openWorkspaceScreen(page: Page, screen: 'Bundles' | 'Keys'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: screen, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: screen }).waitFor();
+}
+
+export class KeysScreen {
+  constructor(private readonly page: Page) {}
+
+  get ownFingerprint(): Locator {
+    return this.page.getByTestId('own-fingerprint');
+  }
+
+  /** Export public key, caught as the browser's download and saved at `to`. */
+  async exportPublicKey(to: string): Promise<string> {
+    const download = this.page.waitForEvent('download');
+    await this.page.getByRole('button', { name: 'Export public key' }).click();
+    const d = await download;
+    await d.saveAs(to);
+    return d.suggestedFilename();
+  }
+
+  get trustDialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Trust a key' });
+  }
+
+  /** Trust a key…, then the .pub file from the browser's chooser; leaves the dialog open on its fingerprint. */
+  async chooseKeyToTrust(path: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Trust a key…' }).click();
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.trustDialog.getByRole('button', { name: /Choose .*file…/ }).click();
+    await (await chooser).setFiles(path);
+  }
+
+  async completeTrust(name: string, role: 'Evaluator' | 'Supervisor'): Promise<void> {
+    await this.trustDialog.getByLabel('Whose key').fill(name);
+    await this.trustDialog.getByRole('radio', { name: new RegExp(`^${role}`) }).check();
+    await this.trustDialog.getByRole('button', { name: 'Trust key' }).click();
+    await this.trustDialog.waitFor({ state: 'hidden' });
+  }
+
+  get table(): Locator {
+    return this.page.getByRole('table', { name: 'Trusted keys' });
+  }
+
+  row(name: string): Locator {
+    return this.table.getByTestId('trusted-key-row').filter({ has: this.page.getByRole('rowheader', { name, exact: true }) });
+  }
+}
+
+export class ExportBundleDialog {
+  constructor(private readonly page: Page) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog', { name: /^Export a signed bundle/ });
+  }
+
+  async open(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Export bundle…' }).click();
+    await this.dialog.waitFor();
+  }
+
+  get marking(): Locator {
+    return this.dialog.getByRole('note', { name: 'Marking of this bundle' });
+  }
+
+  get counts(): Locator {
+    return this.dialog.getByRole('list', { name: 'Records in the bundle' });
+  }
+
+  get thresholdsLine(): Locator {
+    return this.dialog.getByTestId('thresholds-line');
+  }
+
+  /** Export bundle, caught as the browser's download and saved at `to`; returns the name the download got. */
+  async exportTo(to: string): Promise<string> {
+    const download = this.page.waitForEvent('download');
+    await this.dialog.getByRole('button', { name: 'Export bundle' }).click();
+    const d = await download;
+    await d.saveAs(to);
+    return d.suggestedFilename();
+  }
+}
+
+export class BundlesScreen {
+  constructor(private readonly page: Page) {}
+
+  /** Choose a bundle…, then the file from the browser's chooser: it is verified at once. */
+  async choose(path: string): Promise<void> {
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.page.getByRole('button', { name: 'Choose a bundle…' }).click();
+    await (await chooser).setFiles(path);
+  }
+
+  get status(): Locator {
+    return this.page.getByTestId('bundle-status');
+  }
+
+  async waitForStatus(text: string | RegExp): Promise<void> {
+    await this.status.filter({ hasText: text }).waitFor({ timeout: 60_000 });
+  }
+
+  get verdict(): Locator {
+    return this.page.getByTestId('verdict');
+  }
+
+  get ingestButton(): Locator {
+    return this.page.getByRole('button', { name: 'Ingest this bundle' });
+  }
+
+  async done(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Done with this bundle' }).click();
+  }
 }

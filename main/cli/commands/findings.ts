@@ -18,6 +18,7 @@ type FieldOptions = {
   impactFile?: string;
   remediationFile?: string;
   cvss?: string;
+  cvss31?: string;
   atlas?: string[];
   tag?: string[];
   product?: string;
@@ -34,6 +35,7 @@ const MARKDOWN = ['description', 'reproduction', 'impact', 'remediation'] as con
 /** What `finding edit --clear` empties, and the field it names. */
 const CLEARABLE: Readonly<Record<string, { field: string; empty: unknown }>> = {
   cvss: { field: 'cvss_vector', empty: null },
+  cvss31: { field: 'cvss31_vector', empty: null },
   cve: { field: 'cve_id', empty: null },
   affected: { field: 'affected', empty: null },
   cwe: { field: 'cwe', empty: [] },
@@ -47,6 +49,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   id: 'ID',
   engagement_id: '--engagement',
   cvss_vector: '--cvss',
+  cvss31_vector: '--cvss31',
   cve_id: '--cve',
   tags: '--tag',
   cwe: '--cwe',
@@ -68,7 +71,7 @@ function parseFlags<K extends CallName>(name: K, input: unknown): CallArgs<K> {
     return parseCallInput(name, input);
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== 'INVALID_INPUT') throw error;
-    throw new AppError('INVALID_INPUT', error.message.replace(/^(?:changes\.)?([a-z_]+(?:\.[a-z0-9_]+)*): /, (_m, path: string) => `${flagOf(path)}: `));
+    throw new AppError('INVALID_INPUT', error.message.replace(/^(?:changes\.)?([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): /, (_m, path: string) => `${flagOf(path)}: `));
   }
 }
 
@@ -107,6 +110,7 @@ function fieldOptions(cmd: Command, required: boolean): { command: Command; cwes
       return name;
     })
     .option('--cvss <vector>', 'a CVSS v4.0 vector, e.g. CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N')
+    .option('--cvss31 <vector>', 'a CVSS v3.1 vector for CSAF advisories, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H')
     .option('--atlas <id>', 'a MITRE ATLAS technique id such as AML.T0051 (repeatable)', collect)
     .option('--tag <tag>', 'a tag (repeatable)', collect)
     .option('--product <name>', 'affected product (software vulnerabilities)')
@@ -131,6 +135,7 @@ function toFields(o: FieldOptions, cwes: Cwe[] | undefined, base?: Finding): Rec
   }
   set('cwe', cwes);
   set('cvss_vector', o.cvss);
+  set('cvss31_vector', o.cvss31);
   set('atlas', o.atlas);
   set('tags', o.tag);
   set('cve_id', o.cve);
@@ -156,6 +161,7 @@ function describe(v: FindingView): string[] {
     `  kind:        ${f.kind}`,
     `  severity:    ${f.severity}`,
     ...(f.cvss ? [`  cvss:        ${f.cvss.score.toFixed(1)} ${f.cvss.rating} (${f.cvss.vector})`] : []),
+    ...(f.cvss31 ? [`  cvss 3.1:    ${f.cvss31.score.toFixed(1)} ${f.cvss31.rating} (${f.cvss31.vector})`] : []),
     `  status:      ${v.shown_status}${v.shown_status !== f.status ? ` (author status ${f.status})` : ''}`,
     ...(f.cwe.length ? [`  cwe:         ${f.cwe.map((c) => (c.name ? `${c.id} ${c.name}` : c.id)).join('; ')}`] : []),
     ...(f.atlas.length ? [`  atlas:       ${f.atlas.join(', ')}`] : []),

@@ -12,7 +12,7 @@ import { globalOptions, withWorkspace } from '../context';
 import { printJson, printLine, printTable } from '../output';
 
 /** `--trust KEY.pub` or a folder of *.pub / *.pem files: only those keys are trusted. */
-function trustFromPath(path: string) {
+export function trustFromPath(path: string) {
   const full = resolve(path);
   let files: string[];
   try {

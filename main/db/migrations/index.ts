@@ -4,6 +4,7 @@ import { up as up0020 } from './0020-search-and-result-indexes';
 import { up as up0030 } from './0030-search-with-snippets';
 import { up as up0040 } from './0040-finding-rows';
 import { up as up0050 } from './0050-trust-store';
+import { up as up0060 } from './0060-ingest-origins';
 
 export type Migration = { version: number; name: string; up: (db: Db) => void };
 
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 30, name: '0030-search-with-snippets', up: up0030 },
   { version: 40, name: '0040-finding-rows', up: up0040 },
   { version: 50, name: '0050-trust-store', up: up0050 },
+  { version: 60, name: '0060-ingest-origins', up: up0060 },
 ];

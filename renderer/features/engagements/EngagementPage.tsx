@@ -5,13 +5,15 @@ import { releaseCountdown, reviewWindow } from '../../../shared/reviewWindow';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { TlpChip } from '../../components/HandlingBanner';
 import { errorMessage } from '../../lib/api';
-import { formatCalendarDate, formatTimestamp, shortKey } from '../../lib/format';
+import { formatCalendarDate, formatTimestamp } from '../../lib/format';
 import { useFocusHeading } from '../../lib/useFocusHeading';
 import { useToday } from '../../lib/useToday';
 import { useEngagementsStore } from '../../stores/engagementsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
+import { ExportDialog } from '../bundles/ExportDialog';
 import { HistoryList } from '../findings/HistoryList';
+import { AuthorLabel } from '../keys/AuthorLabel';
 import { EngagementTabs } from '../results/EngagementFrame';
 import { WindowLabel } from './WindowLabel';
 
@@ -25,6 +27,7 @@ export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
   const { navigate, notify } = useUiStore(useShallow((s) => ({ navigate: s.navigate, notify: s.notify })));
   const [confirming, setConfirming] = useState(false);
   const [closing, setClosing] = useState(false);
+  const [exporting, setExporting] = useState(false);
   const heading = useFocusHeading<HTMLHeadingElement>(e.id);
 
   const win = reviewWindow(e.access_start, e.window_days, today);
@@ -55,6 +58,9 @@ export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
           </h1>
         </div>
         <div className="button-row">
+          <button type="button" className="button" onClick={() => setExporting(true)}>
+            Export bundle…
+          </button>
           {mine ? (
             <button type="button" className="button" onClick={() => navigate({ page: 'edit', id: e.id })}>
               Edit
@@ -116,12 +122,9 @@ export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
         <dd>{e.partners.length > 0 ? e.partners.join(', ') : <span className="muted">None</span>}</dd>
         <dt>Weights digest</dt>
         <dd>{e.weights_digest ? <span className="mono break">{e.weights_digest}</span> : <span className="muted">Not recorded</span>}</dd>
-        <dt>Author key</dt>
+        <dt>Author</dt>
         <dd>
-          <span className="mono" title={e.author}>
-            {shortKey(e.author)}
-          </span>
-          {mine && <span className="muted"> (you)</span>}
+          <AuthorLabel keyId={e.author} />
         </dd>
         <dt>Revision</dt>
         <dd>{e.revision}</dd>
@@ -133,6 +136,7 @@ export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
 
       <HistoryList recordId={e.id} revision={e.revision} title="History of this engagement" />
 
+      <ExportDialog engagement={e} open={exporting} onClose={() => setExporting(false)} />
       <ConfirmDialog
         open={confirming}
         title={`Close ${title}?`}

@@ -3,7 +3,7 @@ import type { Finding, FindingChanges } from '../../../shared/domain/finding';
 import { Field, FieldError } from '../../components/Field';
 import { errorMessage } from '../../lib/api';
 import { hasCommandModifier } from '../../lib/keys';
-import { cvssText, KindSeverityFields } from './bits';
+import { cvss31Text, cvssText, KindSeverityFields } from './bits';
 import { detailsChanges, fieldOfMessage, valuesFrom, type DetailsField, type DetailsValues } from './detailsForm';
 
 type DetailsFormProps = {
@@ -83,7 +83,7 @@ function ChipList({
 }
 
 /**
- * Title, kind, severity, CVSS vector, CWE, ATLAS, affected product and CVE,
+ * Title, kind, severity, CVSS vectors (v4.0 and v3.1), CWE, ATLAS, affected product and CVE,
  * tags. Saved together with Save details (or Ctrl/Cmd+S); each field is
  * checked first and main's refusal is shown by the field it is about.
  */
@@ -119,7 +119,8 @@ export function DetailsForm({ finding, save }: DetailsFormProps) {
       const message = errorMessage(error);
       const field = fieldOfMessage(message);
       setRefusal(message);
-      if (field) setErrors({ [field]: message.replace(/^[^:]+:\s*/, '') });
+      // Only a leading field path ("cvss_vector: …") goes; a sentence keeps its colons (AV:N).
+      if (field) setErrors({ [field]: message.replace(/^[a-z_][a-z0-9_.]*:\s*/, '') });
     } finally {
       setBusy(false);
     }
@@ -166,6 +167,26 @@ export function DetailsForm({ finding, save }: DetailsFormProps) {
               </>
             ) : (
               'The score and rating are computed from the vector when you save.'
+            )
+          }
+        />
+        <Field
+          id="finding-cvss31"
+          label="CVSS v3.1 vector"
+          optional
+          className="field--wide mono-input"
+          value={values.cvss31}
+          placeholder="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+          spellCheck={false}
+          onChange={(e) => set('cvss31', e.target.value)}
+          error={err('cvss31')}
+          hint={
+            base.cvss31 ? (
+              <>
+                Saved vector scores <strong data-testid="cvss31-score">{cvss31Text(base)}</strong>. CSAF 2.0 advisories carry v3.1 scores; v4.0 goes in a note.
+              </>
+            ) : (
+              'For CSAF 2.0 advisories, which carry v3.1 scores (v4.0 goes in a note).'
             )
           }
         />

@@ -12,11 +12,13 @@ import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { EvidencePanel } from '../evidence/EvidencePanel';
 import { pastedName } from '../evidence/evidenceFiles';
 import { useAttachEvidence } from '../evidence/useAttachEvidence';
+import { ReadOnlyNotice } from '../keys/AuthorLabel';
 import { MarkdownView } from '../notes/MarkdownView';
 import { NotesPanel } from '../notes/NotesPanel';
 import { EngagementTabs } from '../results/EngagementFrame';
 import { Crumbs, DetailsFacts, FindingBadges, SECTIONS } from './bits';
 import { DetailsForm } from './DetailsForm';
+import { ExportCsafButton } from './ExportCsafButton';
 import { FindingRevision } from './FindingRevision';
 import { HistoryList } from './HistoryList';
 import { SectionsEditor } from './SectionsEditor';
@@ -150,14 +152,16 @@ function FindingWorkspace({ engagement: e, view, onReload }: { engagement: Engag
       {mine ? (
         <StatusButtons view={view} onMove={(to) => void move(to)} busy={moving || writer.pending > 0} />
       ) : (
-        <p className="muted">Read-only: this finding was written by another key.</p>
+        <ReadOnlyNotice keyId={f.author} what="finding" />
       )}
+
+      <ExportCsafButton view={view} />
 
       <section aria-labelledby="details-title">
         <h2 id="details-title" className="section-title">
           Details
         </h2>
-        {mine ? <DetailsForm finding={f} save={save} /> : <DetailsFacts finding={f} myKey={myKey} />}
+        {mine ? <DetailsForm finding={f} save={save} /> : <DetailsFacts finding={f} />}
       </section>
 
       {mine ? (

@@ -5,7 +5,6 @@ import { call, errorMessage } from '../../lib/api';
 import { formatTimestamp } from '../../lib/format';
 import { routeHash } from '../../lib/route';
 import { useFocusHeading } from '../../lib/useFocusHeading';
-import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { MarkdownView } from '../notes/MarkdownView';
 import { EngagementTabs } from '../results/EngagementFrame';
 import { Crumbs, DetailsFacts, FindingBadges, SECTIONS } from './bits';
@@ -14,7 +13,6 @@ import { HistoryList } from './HistoryList';
 /** A finding as it was at an earlier revision: everything shown, nothing editable, and said so. */
 export function FindingRevision({ engagement: e, findingId, revision, latest }: { engagement: Engagement; findingId: string; revision: number; latest: number | null }) {
   const heading = useFocusHeading<HTMLHeadingElement>(`finding-${findingId}-r${revision}`);
-  const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
   const [state, setState] = useState<{ key: string; finding: Finding | null; error: string | null }>({ key: '', finding: null, error: null });
   const key = `${findingId}@${revision}`;
 
@@ -65,7 +63,7 @@ export function FindingRevision({ engagement: e, findingId, revision, latest }: 
             <h2 id="details-title" className="section-title">
               Details
             </h2>
-            <DetailsFacts finding={f} myKey={myKey} />
+            <DetailsFacts finding={f} />
           </section>
           <section aria-labelledby="writeup-title" className="finding-sections">
             <h2 id="writeup-title" className="section-title">

@@ -11,6 +11,7 @@ import { useUiStore } from '../../stores/uiStore';
 import { SeverityBadge, StatusBadge } from './bits';
 import { KIND_LABEL } from './detailsForm';
 import { SpacerRow } from '../../components/SpacerRow';
+import { AuthorLabel } from '../keys/AuthorLabel';
 
 const PAGE = 200;
 const ROW_HEIGHT = 60;
@@ -115,10 +116,12 @@ function rowAt(pages: Map<number, FindingRow[]>, index: number): FindingRow | un
 const COLUMNS: { id: string; label: string; sort?: FindingQuery['sort']; width?: number }[] = [
   { id: 'title', label: 'Title', sort: 'title' },
   { id: 'severity', label: 'Severity', sort: 'severity', width: 150 },
-  { id: 'status', label: 'Status', sort: 'status', width: 120 },
-  { id: 'kind', label: 'Kind', width: 150 },
-  { id: 'tags', label: 'Tags', width: 110 },
-  { id: 'updated', label: 'Updated', sort: 'updated', width: 120 },
+  { id: 'status', label: 'Status', sort: 'status', width: 110 },
+  // Narrow columns: the title needs the room, and an author or kind may take two lines.
+  { id: 'author', label: 'Author', width: 115 },
+  { id: 'kind', label: 'Kind', width: 115 },
+  { id: 'tags', label: 'Tags', width: 80 },
+  { id: 'updated', label: 'Updated', sort: 'updated', width: 110 },
 ];
 
 const ARIA_SORT = { true: 'descending', false: 'ascending' } as const;
@@ -222,6 +225,9 @@ export function FindingsTable({ query, onSort }: { query: FindingQuery; onSort: 
                   </td>
                   <td>
                     <StatusBadge status={row.shown_status} />
+                  </td>
+                  <td data-testid="finding-row-author">
+                    <AuthorLabel keyId={row.author} compact />
                   </td>
                   <td>{KIND_LABEL[row.kind]}</td>
                   <td className="excerpt" title={row.tags.join(', ')}>

@@ -3,6 +3,7 @@ import type { Engagement } from '../../../shared/domain/engagement';
 import { FindingKind, Severity, ShownStatus } from '../../../shared/domain/finding';
 import { useFocusHeading } from '../../lib/useFocusHeading';
 import { useUiStore } from '../../stores/uiStore';
+import { ExportDialog } from '../bundles/ExportDialog';
 import { EngagementFrame } from '../results/EngagementFrame';
 import { KIND_LABEL, SEVERITY_LABEL } from './detailsForm';
 import { FindingsTable, type FindingQuery } from './FindingsTable';
@@ -33,6 +34,7 @@ export function FindingsView({ engagement: e }: { engagement: Engagement }) {
   const navigate = useUiStore((s) => s.navigate);
   const [query, setQuery] = useState<FindingQuery>({ engagementId: e.id, sort: 'updated', descending: true });
   const [tagDraft, setTagDraft] = useState('');
+  const [exporting, setExporting] = useState(false);
 
   useEffect(() => {
     const timer = window.setTimeout(() => {
@@ -66,11 +68,17 @@ export function FindingsView({ engagement: e }: { engagement: Engagement }) {
       section="findings"
       headingRef={heading}
       actions={
-        <button type="button" className="button button--primary" onClick={() => navigate({ page: 'newFinding', id: e.id })}>
-          <span aria-hidden="true">+</span> New finding
-        </button>
+        <>
+          <button type="button" className="button" onClick={() => setExporting(true)}>
+            Export bundle…
+          </button>
+          <button type="button" className="button button--primary" onClick={() => navigate({ page: 'newFinding', id: e.id })}>
+            <span aria-hidden="true">+</span> New finding
+          </button>
+        </>
       }
     >
+      <ExportDialog engagement={e} open={exporting} onClose={() => setExporting(false)} />
       <section aria-labelledby="findings-title" className="findings-section">
         <h2 id="findings-title" className="section-title">
           Findings

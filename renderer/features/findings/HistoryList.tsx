@@ -10,6 +10,7 @@ const ACTION_LABEL: Record<HistoryEntry['action'], string> = { create: 'Created'
 function fieldLabel(field: string): string {
   const known: Record<string, string> = {
     cvss: 'CVSS',
+    cvss31: 'CVSS v3.1',
     cwe: 'CWE',
     atlas: 'ATLAS ids',
     cve_id: 'CVE id',
@@ -108,7 +109,10 @@ export function HistoryList({ recordId, revision, title = 'History', revisionHre
                     {e.actor_name ?? <span className="mono">{shortKey(e.actor)}</span>}
                     {e.actor === myKey && <span className="muted"> (you)</span>}
                   </td>
-                  <td>{describeEntry(e)}</td>
+                  <td>
+                    {describeEntry(e)}
+                    {e.via_bundle && <span className="muted"> (arrived in a bundle)</span>}
+                  </td>
                   {revisionHref && (
                     <td>
                       {e.action !== 'delete' &&

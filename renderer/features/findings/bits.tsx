@@ -1,8 +1,9 @@
 /** Small pieces the findings screens share: severity, status, and the details as read-only facts. */
 import type { Engagement } from '../../../shared/domain/engagement';
 import { FindingKind, Severity, type Finding, type ShownStatus } from '../../../shared/domain/finding';
-import { formatTimestamp, shortKey } from '../../lib/format';
+import { formatTimestamp } from '../../lib/format';
 import { routeHash } from '../../lib/route';
+import { AuthorLabel } from '../keys/AuthorLabel';
 import { KIND_LABEL, SEVERITY_LABEL } from './detailsForm';
 import { STATUS_LABEL } from './statusActions';
 
@@ -26,8 +27,13 @@ export function cvssText(f: Pick<Finding, 'cvss'>): string | null {
   return f.cvss ? `${f.cvss.score.toFixed(1)} ${f.cvss.rating}` : null;
 }
 
+/** The v3.1 score the same way (CSAF advisories carry it). */
+export function cvss31Text(f: Pick<Finding, 'cvss31'>): string | null {
+  return f.cvss31 ? `${f.cvss31.score.toFixed(1)} ${f.cvss31.rating}` : null;
+}
+
 /** Every detail of a finding, for someone who cannot edit it (another author's, or an earlier revision). */
-export function DetailsFacts({ finding: f, myKey }: { finding: Finding; myKey: string | undefined }) {
+export function DetailsFacts({ finding: f }: { finding: Finding }) {
   const none = <span className="muted">None</span>;
   return (
     <dl className="facts facts--compact facts--two" data-testid="finding-facts">
@@ -42,6 +48,16 @@ export function DetailsFacts({ finding: f, myKey }: { finding: Finding; myKey: s
         {f.cvss ? (
           <>
             <strong>{cvssText(f)}</strong> <span className="mono break muted">{f.cvss.vector}</span>
+          </>
+        ) : (
+          none
+        )}
+      </dd>
+      <dt>CVSS v3.1</dt>
+      <dd>
+        {f.cvss31 ? (
+          <>
+            <strong>{cvss31Text(f)}</strong> <span className="mono break muted">{f.cvss31.vector}</span>
           </>
         ) : (
           none
@@ -72,11 +88,8 @@ export function DetailsFacts({ finding: f, myKey }: { finding: Finding; myKey: s
       <dt>Tags</dt>
       <dd>{f.tags.length === 0 ? none : f.tags.join(', ')}</dd>
       <dt>Author</dt>
-      <dd>
-        <span className="mono" title={f.author}>
-          {shortKey(f.author)}
-        </span>
-        {f.author === myKey && <span className="muted"> (you)</span>}
+      <dd data-testid="finding-author">
+        <AuthorLabel keyId={f.author} />
       </dd>
       <dt>Revision</dt>
       <dd>

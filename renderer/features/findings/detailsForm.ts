@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import {
   AtlasId,
   CveId,
+  Cvss31Vector,
   CvssVector,
   CweId,
   Tag,
@@ -25,6 +26,7 @@ export type DetailsValues = {
   kind: FindingKind;
   severity: Severity;
   cvss: string;
+  cvss31: string;
   cwe: CweRow[];
   atlas: string[];
   vendor: string;
@@ -57,6 +59,7 @@ export function valuesFrom(f: Finding): DetailsValues {
     kind: f.kind,
     severity: f.severity,
     cvss: f.cvss?.vector ?? '',
+    cvss31: f.cvss31?.vector ?? '',
     cwe: f.cwe.map((c) => ({ id: c.id, name: c.name ?? '' })),
     atlas: [...f.atlas],
     vendor: f.affected?.vendor ?? '',
@@ -98,6 +101,16 @@ export function detailsChanges(f: Finding, v: DetailsValues): { changes: Finding
       const issue = firstIssue(CvssVector.safeParse(cvss));
       if (issue) errors.cvss = `The CVSS vector ${issue}.`;
       else changes.cvss_vector = cvss;
+    }
+  }
+
+  const cvss31 = v.cvss31.trim();
+  if (cvss31 !== saved.cvss31) {
+    if (cvss31 === '') changes.cvss31_vector = null;
+    else {
+      const issue = firstIssue(Cvss31Vector.safeParse(cvss31));
+      if (issue) errors.cvss31 = `The CVSS vector ${issue}.`;
+      else changes.cvss31_vector = cvss31;
     }
   }
 
@@ -144,6 +157,9 @@ export function detailsChanges(f: Finding, v: DetailsValues): { changes: Finding
 
 /** Which form field a refusal from main is about ("cvss_vector: …" → cvss), to show it there. */
 export function fieldOfMessage(message: string): DetailsField | null {
+  // main's own CVSS check speaks in a sentence that names the version.
+  if (message.startsWith('The CVSS v4.0 vector')) return 'cvss';
+  if (message.startsWith('The CVSS v3.1 vector')) return 'cvss31';
   const path = /^([a-z_]+)(?:\.\d+)?(?:\.[a-z_]+)?:/.exec(message)?.[1];
   const map: Record<string, DetailsField> = {
     title: 'title',
@@ -151,6 +167,8 @@ export function fieldOfMessage(message: string): DetailsField | null {
     severity: 'severity',
     cvss_vector: 'cvss',
     cvss: 'cvss',
+    cvss31_vector: 'cvss31',
+    cvss31: 'cvss31',
     cwe: 'cwe',
     atlas: 'atlas',
     affected: 'product',

@@ -7,18 +7,21 @@ import { routeEngagementId, routeHash } from '../../lib/route';
 import { followEngagements, useEngagementsStore } from '../../stores/engagementsStore';
 import { followFindings } from '../../stores/findingsStore';
 import { followImports } from '../../stores/importsStore';
+import { useKeysStore } from '../../stores/keysStore';
 import { followNotes } from '../../stores/notesStore';
 import { usePaletteStore } from '../../stores/paletteStore';
 import { followRuns } from '../../stores/runsStore';
 import { followThresholds } from '../../stores/thresholdsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
+import { BundlesPage } from '../bundles/BundlesPage';
 import { EngagementForm } from '../engagements/EngagementForm';
 import { EngagementPage } from '../engagements/EngagementPage';
 import { EmptyState, Overview } from '../engagements/Home';
 import { FindingPage } from '../findings/FindingPage';
 import { FindingsView } from '../findings/FindingsView';
 import { NewFindingForm } from '../findings/NewFindingForm';
+import { KeysPage } from '../keys/KeysPage';
 import { JournalView } from '../notes/JournalView';
 import { RunPage } from '../results/RunPage';
 import { RunsView } from '../results/RunsView';
@@ -62,6 +65,8 @@ export function MainLayout() {
   useEffect(() => followNotes(), []);
   // Import jobs keep reporting while the person looks at other screens.
   useEffect(() => followImports(), []);
+  // Every record view names its author from the keys (own key and trust store).
+  useEffect(() => void useKeysStore.getState().load(), []);
   // Each page starts at its top; <main> is one scroller shared by all pages.
   const pageKey = routeHash(route);
   useEffect(() => {
@@ -108,6 +113,8 @@ export function MainLayout() {
 
   let page;
   if (!loaded) page = <p role="status" className="page muted">Loading engagements…</p>;
+  else if (route.page === 'bundles') page = <BundlesPage />;
+  else if (route.page === 'keys') page = <KeysPage />;
   else if (route.page === 'new') page = <EngagementForm key="new" onSaved={onSaved} onCancel={leaveForm} />;
   else if (route.page === 'edit' && current)
     page = <EngagementForm key={`edit-${current.id}`} engagement={current} onSaved={onSaved} onCancel={leaveForm} />;

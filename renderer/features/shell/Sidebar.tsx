@@ -9,7 +9,9 @@ import { routeHash } from '../../lib/route';
 import { useToday } from '../../lib/useToday';
 import { useEngagementsStore } from '../../stores/engagementsStore';
 import { useFindingsStore } from '../../stores/findingsStore';
+import { useBundlesStore } from '../../stores/bundlesStore';
 import { useImportsStore } from '../../stores/importsStore';
+import { useKeysStore } from '../../stores/keysStore';
 import { useNotesStore } from '../../stores/notesStore';
 import { usePaletteStore } from '../../stores/paletteStore';
 import { useRunsStore } from '../../stores/runsStore';
@@ -102,6 +104,8 @@ function IdentityFooter() {
       useImportsStore.getState().reset();
       useFindingsStore.getState().reset();
       useNotesStore.getState().reset();
+      useKeysStore.getState().reset();
+      useBundlesStore.getState().reset();
       usePaletteStore.getState().hide();
     } catch (err) {
       notify('error', errorMessage(err));
@@ -124,6 +128,26 @@ function IdentityFooter() {
         </button>
       </div>
     </section>
+  );
+}
+
+/** Screens that belong to the workspace rather than to one engagement. */
+function WorkspaceNav() {
+  const page = useUiStore((s) => s.route.page);
+  const link = (to: 'bundles' | 'keys', label: string) => (
+    <li>
+      <a href={routeHash({ page: to })} className={`workspace-link ${page === to ? 'is-current' : ''}`} aria-current={page === to ? 'page' : undefined}>
+        {label}
+      </a>
+    </li>
+  );
+  return (
+    <nav className="workspace-nav" aria-label="Workspace">
+      <ul>
+        {link('bundles', 'Bundles')}
+        {link('keys', 'Keys')}
+      </ul>
+    </nav>
   );
 }
 
@@ -163,6 +187,7 @@ export function Sidebar() {
           <EngagementList />
         </div>
       </nav>
+      <WorkspaceNav />
       <IdentityFooter />
     </div>
   );

@@ -109,7 +109,7 @@ describe('evalnotes finding', () => {
     expectOneLineFailure(cli([...add, '--title', 'x', '--kind', 'bug']), 2, /--kind/);
     expectOneLineFailure(cli(['finding', 'add', '--engagement', engagement, '--title', 'x', '--kind', 'other']), 2, /--severity/);
     expectOneLineFailure(cli(['finding', 'edit', id]), 1, /Nothing to change/);
-    expectOneLineFailure(cli(['finding', 'edit', id, '--clear', 'everything']), 1, /--clear takes one of cvss, cve, affected/);
+    expectOneLineFailure(cli(['finding', 'edit', id, '--clear', 'everything']), 1, /--clear takes one of cvss, cvss31, cve, affected/);
     expectOneLineFailure(cli(['finding', 'show', 'not-an-id']), 1, /^evalnotes: ID: must be a UUIDv7 record id/);
     expect(JSON.parse(ok(cli(['findings', '--json'])))).toHaveLength(1);
   });

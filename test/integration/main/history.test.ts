@@ -36,11 +36,11 @@ it('shows every revision of a finding: who, what, when, which fields and status 
   expect(history.id).toBe(f.id);
   expect(history.type).toBe('finding');
   expect(history.entries.map(({ seq: _seq, ...rest }) => rest)).toEqual([
-    { at: '2026-03-12T10:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'create', revision: 1, changed: [], status_change: null },
-    { at: '2026-03-12T11:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'update', revision: 2, changed: ['description', 'severity', 'title'], status_change: null },
-    { at: '2026-03-12T12:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'update', revision: 3, changed: ['status'], status_change: { from: 'draft', to: 'submitted' } },
-    { at: '2026-03-12T13:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'update', revision: 4, changed: ['cvss', 'tags'], status_change: null },
-    { at: '2026-03-12T14:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'delete', revision: 5, changed: [], status_change: null },
+    { at: '2026-03-12T10:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'create', revision: 1, changed: [], status_change: null, via_bundle: false },
+    { at: '2026-03-12T11:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'update', revision: 2, changed: ['description', 'severity', 'title'], status_change: null, via_bundle: false },
+    { at: '2026-03-12T12:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'update', revision: 3, changed: ['status'], status_change: { from: 'draft', to: 'submitted' }, via_bundle: false },
+    { at: '2026-03-12T13:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'update', revision: 4, changed: ['cvss', 'tags'], status_change: null, via_bundle: false },
+    { at: '2026-03-12T14:00:00.000Z', actor: me, actor_name: 'Ada Lovelace', action: 'delete', revision: 5, changed: [], status_change: null, via_bundle: false },
   ]);
   const seqs = history.entries.map((h) => h.seq);
   expect(seqs).toEqual([...seqs].sort((a, b) => a - b));

@@ -98,4 +98,44 @@ describe('the deterministic ZIP writer', () => {
     await zip.close();
     expect(existsSync(path)).toBe(true); // the caller removes it (exportBundle does)
   });
+
+  it('writes the same bytes and digests whether SHA-256 runs on a worker thread or not, reading ahead across files', async () => {
+    // Files of 0 bytes, a few bytes, and several 2 MiB chunks, streamed as one run.
+    const sizes = [5 * 1024 * 1024 + 3, 0, 10, 2 * 1024 * 1024];
+    const files = sizes.map((size, i) => {
+      const path = join(dir.path, `f${i}.bin`);
+      const bytes = randomBytesSeeded(size, 20 + i);
+      writeFileSync(path, bytes);
+      return { name: `a/${i}`, path, size, sha256: createHash('sha256').update(bytes).digest('hex') };
+    });
+    const write = async (path: string, parallelFromBytes: number) => {
+      const zip = await ZipWriter.create(path);
+      await zip.addBuffer('0.json', Buffer.from('{}'));
+      const written = await zip.addFiles(files, { parallelFromBytes });
+      await zip.addBuffer('b.json', Buffer.from('{"b":2}'));
+      await zip.finish();
+      return written;
+    };
+    const here = await write(join(dir.path, 'here.zip'), Infinity);
+    const worker = await write(join(dir.path, 'worker.zip'), 0);
+    expect(worker).toEqual(here);
+    expect(here.map((w) => w.sha256)).toEqual(files.map((f) => f.sha256));
+    expect(readFileSync(join(dir.path, 'worker.zip')).equals(readFileSync(join(dir.path, 'here.zip')))).toBe(true);
+    const { members } = await unzipIndependently(join(dir.path, 'worker.zip'));
+    for (const [i, f] of files.entries()) expect(members.get(`a/${i}`)?.equals(readFileSync(f.path))).toBe(true);
+  });
+
+  it('refuses a file that got shorter than its size, on either thread', async () => {
+    const path = join(dir.path, 'short.bin');
+    writeFileSync(path, Buffer.alloc(3 * 1024 * 1024));
+    for (const parallelFromBytes of [Infinity, 0]) {
+      const zip = await ZipWriter.create(join(dir.path, `short-${parallelFromBytes}.zip`));
+      await expect(zip.addFiles([{ name: 'short.bin', path, size: 4 * 1024 * 1024 }], { parallelFromBytes })).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: 'short.bin changed size while it was being written; export again.',
+      });
+      await zip.close();
+    }
+  });
 });
+
