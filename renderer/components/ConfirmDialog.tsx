@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useId, useRef, type ReactNode } from 'react';
+import { useModalDialog } from '../lib/useModalDialog';
 
 type ConfirmDialogProps = {
   open: boolean;
@@ -19,12 +20,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busy, onCon
   const ref = useRef<HTMLDialogElement>(null);
   // Several dialogs can sit on one page (a finding and its notes): each names itself with its own id.
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  useModalDialog(ref, open);
   return (
     <dialog
       ref={ref}

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,4 +17,20 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; inp
     timeout: 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A success: nothing on stderr, exit 0; gives stdout. */
+export function ok(r: CliResult): string {
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return r.stdout;
+}
+
+/** Failures are one line on stderr, no stack, the given exit code, nothing on stdout. */
+export function expectOneLineFailure(r: CliResult, code: number, text: RegExp): void {
+  expect(r.stdout).toBe('');
+  expect(r.code).toBe(code);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(text);
+  expect(r.stderr).not.toMatch(/\s+at .+:\d+/);
 }

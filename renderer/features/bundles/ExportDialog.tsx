@@ -11,6 +11,7 @@ import { BundleCounts, BundleMarking } from './bits';
 import { exportBlocker, thresholdsLine } from './bundleText';
 import { JobProgressLine } from './JobProgressLine';
 import { useExportJob, type ExportJobState } from './useExportJob';
+import { useModalDialog } from '../../lib/useModalDialog';
 
 type Scope = 'all' | 'selected';
 
@@ -213,12 +214,7 @@ export function ExportDialog({ engagement: e, open, onClose }: { engagement: Eng
   const blocker = exportBlocker(shownPreview, { scope, selected: [...selected], confirmCredentials, forwardCount: forward.length });
   const finished = job.state.phase === 'finished';
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  useModalDialog(ref, open);
 
   function close() {
     if (job.busy) {

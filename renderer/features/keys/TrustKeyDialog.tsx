@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { Fragment, useId, useRef, useState, type FormEvent } from 'react';
 import type { Role } from '../../../shared/domain/identity';
 import { Field } from '../../components/Field';
 import { errorMessage } from '../../lib/api';
@@ -6,6 +6,7 @@ import { chooseInBrowser } from '../../lib/files';
 import { useKeysStore } from '../../stores/keysStore';
 import { useUiStore } from '../../stores/uiStore';
 import { readPublicKeyText } from './pem';
+import { useModalDialog } from '../../lib/useModalDialog';
 
 type Picked = { fileName: string; pem: string; fingerprint: string };
 
@@ -39,12 +40,7 @@ export function TrustKeyDialog({ open, onClose }: { open: boolean; onClose: () =
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  useModalDialog(ref, open);
 
   function close() {
     setPicked(null);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../../helpers/cli';
+import { runCli, expectOneLineFailure } from '../../helpers/cli';
 import { tempDir } from '../../helpers/app';
 import { fixture } from '../../helpers/fixtures';
 
@@ -9,15 +9,6 @@ const PASS = { EVALNOTES_PASSPHRASE: 'correct horse battery staple' };
 const dir = tempDir('evalnotes-cli-');
 const ws = join(dir.path, 'ws');
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(['--data-dir', ws, ...args], { env });
-
-/** Failures are one line on stderr, no stack, non-zero exit, nothing on stdout. */
-function expectOneLineFailure(r: CliResult, code: number, text: RegExp) {
-  expect(r.code).toBe(code);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(text);
-  expect(r.stderr).not.toMatch(/\s+at .+:\d+/);
-}
 
 function addArgs(extra: string[] = []) {
   return ['engagement', 'add', '--developer', 'Frontier Lab', '--model', 'Orion-2', '--model-version', 'rc3', '--access-start', '2026-03-01', ...extra];

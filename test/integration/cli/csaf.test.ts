@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/domain/finding';
-import { runCli, type CliResult } from '../../helpers/cli';
+import { runCli, expectOneLineFailure, ok } from '../../helpers/cli';
 import { tempDir } from '../../helpers/app';
 import { csafErrors } from '../../helpers/csafValidator';
 
@@ -12,20 +12,6 @@ const ws = join(dir.path, 'ws');
 const out = join(dir.path, 'out');
 const cli = (args: string[]) => runCli(['--data-dir', ws, ...args]);
 const V31 = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-/** Failures are one line on stderr, no stack, the given exit code, nothing on stdout. */
-function expectOneLineFailure(r: CliResult, code: number, text: RegExp) {
-  expect(r.stdout).toBe('');
-  expect(r.code).toBe(code);
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(text);
-  expect(r.stderr).not.toMatch(/\s+at .+:\d+/);
-}
 
 let engagement = '';
 let vuln: Finding;

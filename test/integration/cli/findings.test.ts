@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, FindingRow, FindingView } from '../../../shared/domain/finding';
-import { runCli, type CliResult } from '../../helpers/cli';
+import { runCli, expectOneLineFailure, ok } from '../../helpers/cli';
 import { tempDir } from '../../helpers/app';
 
 const PASS = { EVALNOTES_PASSPHRASE: 'correct horse battery staple' };
@@ -10,20 +10,6 @@ const dir = tempDir('evalnotes-cli-findings-');
 const ws = join(dir.path, 'ws');
 const cli = (args: string[]) => runCli(['--data-dir', ws, ...args]);
 const VECTOR = 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N';
-
-function ok(r: CliResult): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-/** Failures are one line on stderr, no stack, the given exit code, nothing on stdout. */
-function expectOneLineFailure(r: CliResult, code: number, text: RegExp) {
-  expect(r.stdout).toBe('');
-  expect(r.code).toBe(code);
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(text);
-  expect(r.stderr).not.toMatch(/\s+at .+:\d+/);
-}
 
 let engagement = '';
 const markdown = join(dir.path, 'description.md');

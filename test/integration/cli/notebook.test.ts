@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hitLine } from '../../../main/cli/commands/notebook';
 import { MARK_END, MARK_START, SearchResult } from '../../../shared/domain/search';
 import { tempDir } from '../../helpers/app';
-import { runCli, type CliResult } from '../../helpers/cli';
+import { runCli, expectOneLineFailure, type CliResult } from '../../helpers/cli';
 
 const PASS = { EVALNOTES_PASSPHRASE: 'correct horse battery staple' };
 const dir = tempDir('evalnotes-cli-notebook-');
@@ -22,14 +22,6 @@ function json<T>(r: CliResult): T {
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout) as T;
 }
-function expectOneLineFailure(r: CliResult, code: number, text: RegExp) {
-  expect(r.code).toBe(code);
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(text);
-  expect(r.stderr).not.toMatch(/\s+at .+:\d+/);
-}
-
 let engagement = '';
 let finding = '';
 
