@@ -19,6 +19,9 @@ import type { SearchService } from '../services/search';
 import type { BundleService } from '../services/bundles';
 import { CsafService, type CsafExport } from '../services/csaf';
 import type { KeyService } from '../services/keys';
+import type { ReviewService } from '../services/reviews';
+import type { SummaryService } from '../services/summary';
+import type { ReportService } from '../services/reports';
 import { verifyBundleFile } from '../bundles/verifyBundle';
 import type { Workspace } from '../workspace/workspace';
 import type { Handlers } from './dispatch';
@@ -39,6 +42,9 @@ export type HandlerDeps = {
   search: SearchService;
   bundles: BundleService;
   keys: KeyService;
+  reviews: ReviewService;
+  summary: SummaryService;
+  reports: ReportService;
   runImport: ImportRunner;
   files: FileRefs;
   jobs: JobRunner;
@@ -233,6 +239,23 @@ export function createHandlers(d: HandlerDeps): Handlers {
           d.files.release(file.ref);
         }
       });
+    },
+
+    'reviews:list': ({ finding_id }) => (unlocked(), d.reviews.list(finding_id)),
+    'review:create': (input) => (unlocked(), d.reviews.create(input)),
+    'determination:get': ({ engagement_id }) => (unlocked(), d.reviews.determination(engagement_id)),
+    'determination:record': (input) => (unlocked(), d.reviews.determine(input)),
+    'summary:get': () => (unlocked(), d.summary.get()),
+    'report:save': async ({ engagement_id, format, include_thresholds, to }) => {
+      unlocked();
+      const req = { engagementId: engagement_id, format, includeThresholds: include_thresholds };
+      if (d.platform.transport === 'browser') return { ...(await d.reports.offerDownload(req)), saved: false };
+      if (!to) throw new AppError('INVALID_INPUT', 'Choose where to save the report first.');
+      try {
+        return { ...(await d.reports.writeTo(req, d.files.resolve(to.ref, 'write').path)), saved: true };
+      } finally {
+        d.files.release(to.ref);
+      }
     },
 
     'audit:verify': () => (unlocked(), verifyAuditChain(d.ws.db)),

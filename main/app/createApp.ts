@@ -18,6 +18,9 @@ import { NoteService } from '../services/notes';
 import { SearchService } from '../services/search';
 import { BundleService } from '../services/bundles';
 import { KeyService } from '../services/keys';
+import { ReviewService } from '../services/reviews';
+import { SummaryService } from '../services/summary';
+import { ReportService } from '../services/reports';
 import { Workspace } from '../workspace/workspace';
 import { EventBus } from './eventBus';
 
@@ -83,6 +86,9 @@ export function createApp(opts: AppOptions): EvalNotesApp {
     attachments: new AttachmentService(workspace, new BlobStore(workspace.blobDir), files, changed),
     search: new SearchService(workspace),
     keys,
+    reviews: new ReviewService(workspace, changed),
+    summary: new SummaryService(workspace),
+    reports: new ReportService(workspace, { appVersion: opts.appVersion, files, platform: opts.platform }),
     bundles: new BundleService(workspace, new BlobStore(workspace.blobDir), { appVersion: opts.appVersion, files, trust: () => keys.lookup() }),
     runImport: opts.importWorkerPath ? workerImportRunner(location, opts.importWorkerPath) : inlineImportRunner(location),
     files,

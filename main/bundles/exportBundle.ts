@@ -29,7 +29,9 @@
  *    whole-engagement export every note of the signer in the engagement (a live
  *    note on a run or sample brings that run or sample along), with named
  *    findings only the notes on exported findings, runs and samples; thresholds
- *    (with tombstones) only with include_thresholds. A cited record that was
+ *    (with tombstones) only with include_thresholds; a supervisor's reviews and
+ *    determinations (with tombstones) in a whole-engagement export, and with
+ *    named findings the reviews of those findings. A cited record that was
  *    deleted travels as its tombstone.
  * 7. Credential warnings: an exported live run with credential_warnings blocks
  *    the export unless confirmed. A confirmation appends one audit event per run
@@ -164,6 +166,12 @@ export function selectForExport(db: Db, signer: string, req: Pick<ExportRequest,
   }
 
   if (req.includeThresholds) for (const t of childrenOf(req.engagementId, 'threshold')) add(t);
+
+  // A supervisor's work goes back to the evaluators and on to the clearinghouse in the same bundle.
+  for (const review of childrenOf(req.engagementId, 'review')) {
+    if (whole || chosen.has((JSON.parse(review.body) as { finding_id: string }).finding_id)) add(review);
+  }
+  if (whole) for (const d of childrenOf(req.engagementId, 'determination')) add(d);
 
   const credentialWarnings: CredentialFlag[] = [];
   for (const row of chosen.values()) {

@@ -24,7 +24,7 @@ import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { IngestedBundle, IngestSummary } from '../../shared/domain/bundle';
 import type { RecordType } from '../../shared/domain/record';
-import { recordFolders, recordSchemas, type StorableType } from '../../shared/domain/records';
+import { recordFolders, recordSchemas } from '../../shared/domain/records';
 import { AppError } from '../../shared/result';
 import { whenNotBusy } from '../api/dispatch';
 import type { BlobStore } from '../blobs/blobStore';
@@ -153,7 +153,7 @@ async function readRecords(
     const type = folderType.get(folder);
     if (!type || !(type in recordSchemas)) throw new AppError('INVALID_INPUT', `${b.label} holds ${entry.name}, which this version of EvalNotes cannot store.`);
     const bytes = await readEntry(b, entry);
-    out.push({ type: type as StorableType, body: utf8.decode(bytes), origin: originOf(b, outer), folder });
+    out.push({ type: type, body: utf8.decode(bytes), origin: originOf(b, outer), folder });
     progress(out.length, wanted.length, 'Reading records');
   }
   return out;

@@ -29,6 +29,13 @@ export function referencesOf(record: RecordOf<StorableType>): Reference[] {
     case 'note':
       refs.push({ id: record.engagement_id, type: 'engagement' }, { id: record.on.id, type: record.on.type });
       break;
+    case 'review':
+      refs.push({ id: record.engagement_id, type: 'engagement' }, { id: record.finding_id, type: 'finding' });
+      break;
+    case 'determination':
+      // Not the results and thresholds it rests on: thresholds stay local unless chosen, so they may never come.
+      refs.push({ id: record.engagement_id, type: 'engagement' });
+      break;
     case 'finding':
       refs.push({ id: record.engagement_id, type: 'engagement' });
       for (const e of record.evidence) {

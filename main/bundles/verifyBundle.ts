@@ -39,11 +39,11 @@ import {
 } from '../../shared/domain/bundle';
 import { fingerprintOf } from '../../shared/domain/identity';
 import { AppError } from '../../shared/result';
-import { recordFolders, recordSchemas, type StorableType } from '../../shared/domain/records';
+import { recordFolders, recordSchemas } from '../../shared/domain/records';
 import type { RecordType } from '../../shared/domain/record';
 import { linkHash } from '../audit/auditChain';
 import type { TrustLookup } from '../services/keys';
-import { BundleRefused, ENTRY_CHUNK_BYTES, entryChunks, fileSource, readCanonicalZip, readInto, sliceSource, type BundleEntry, type ByteSource } from './canonicalZip';
+import { BundleRefused, ENTRY_CHUNK_BYTES, entryChunks, fileSource, readCanonicalZip, sliceSource, type BundleEntry, type ByteSource } from './canonicalZip';
 import { digestEntries } from './digestEntries';
 
 export type VerifyOptions = {
@@ -148,11 +148,10 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
     parts = null;
   });
   for (const [i, entry] of entries.entries()) hashed.set(entry.name, { ...entry, sha256: digests[i]! });
-  src = withKept(src, kept);
 
   // 3. The envelope and its signature.
   const envelopeEntry = byName.get(ENVELOPE_ENTRY) ?? refuse(`is not signed: it has no ${ENVELOPE_ENTRY}.`);
-  const envelope = parseJson(await readWhole(src, label, envelopeEntry, MAX_ENVELOPE_BYTES), DsseEnvelope, `${label}: its ${ENVELOPE_ENTRY} is not a valid DSSE envelope`);
+  const envelope = parseJson(await readWhole(src, label, envelopeEntry, MAX_ENVELOPE_BYTES, kept), DsseEnvelope, `${label}: its ${ENVELOPE_ENTRY} is not a valid DSSE envelope`);
   const signature = envelope.signatures[0]!;
   const keyId = signature.keyid;
   report.signer = { key_id: keyId, name: '', org: '', role: 'evaluator', trusted: false, trusted_as: null };
@@ -188,7 +187,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
 
   // 5. Content: manifest, records, audit chain, attachments, forwarded bundles.
   const manifestEntry = hashed.get(MANIFEST_ENTRY) ?? refuse(`has no ${MANIFEST_ENTRY}.`);
-  const manifest = parseJson(await readWhole(src, label, manifestEntry, MAX_MANIFEST_BYTES), BundleManifest, `${label}: its ${MANIFEST_ENTRY} does not match the bundle format`);
+  const manifest = parseJson(await readWhole(src, label, manifestEntry, MAX_MANIFEST_BYTES, kept), BundleManifest, `${label}: its ${MANIFEST_ENTRY} does not match the bundle format`);
   if (manifest.id !== bundleId) refuse(`has a ${MANIFEST_ENTRY} whose id is not the signed bundle id.`);
   if (manifest.created_by.key_id !== keyId) refuse(`has a ${MANIFEST_ENTRY} naming another signer than the one who signed it.`);
   report.id = bundleId;
@@ -214,10 +213,14 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
     } else if (top === 'records' && file !== undefined) {
       const type = folderType.get(folder!)!;
       counts.records[folder!] = (counts.records[folder!] ?? 0) + 1;
-      const text = await readWhole(src, label, entry, MAX_RECORD_BYTES);
+      const bytes = await readWhole(src, label, entry, MAX_RECORD_BYTES, kept);
       const what = `its record ${JSON.stringify(entry.name)}`;
       if (!(type in recordSchemas)) refuse(`holds ${a(type)} record, which this version of EvalNotes cannot read.`);
-      const record = parseJson(text, recordSchemas[type as StorableType] as z.ZodType, `${label}: ${what} does not match the ${type} schema`) as {
+      // Decoded and parsed once: the schema and the canonical form are both checked on that one value.
+      const invalid = `${label}: ${what} does not match the ${type} schema`;
+      const text = decodeUtf8(bytes, invalid);
+      const value = parseText(text, invalid);
+      const record = checkSchema(value, recordSchemas[type] as z.ZodType, invalid) as {
         id: string;
         author: string;
         revision: number;
@@ -226,7 +229,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
         deleted: boolean;
         sha256?: string;
       };
-      if (canonicalJson(JSON.parse(text.toString('utf8'))) !== text.toString('utf8')) refuse(`has ${what} not written as canonical JSON.`);
+      if (canonicalJson(value) !== text) refuse(`has ${what} not written as canonical JSON.`);
       if (`${record.id}.json` !== file) refuse(`has ${what} whose file name is not its id.`);
       if (record.author !== keyId) refuse(`holds a record (${record.id}) by another author than its signer; a bundle carries only its signer's records.`);
       current.set(record.id, { revision: record.revision, hash: entry.sha256, name: entry.name });
@@ -247,7 +250,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
     if (!hashed.has(`attachments/${att.sha256}`)) refuse(`is missing the bytes of attachment ${att.id}.`);
   }
 
-  await checkAuditChain(src, label, hashed.get(AUDIT_ENTRY) ?? refuse(`has no ${AUDIT_ENTRY}.`), keyId, current, refuse);
+  await checkAuditChain(src, label, hashed.get(AUDIT_ENTRY) ?? refuse(`has no ${AUDIT_ENTRY}.`), keyId, current, refuse, kept);
 
   // 6. Forwarded bundles, each on its own, with the same trust.
   for (const entry of hashed.values()) {
@@ -273,14 +276,16 @@ async function checkAuditChain(
   keyId: string,
   current: Map<string, { revision: number; hash: string; name: string }>,
   refuse: (what: string) => never,
+  kept: ReadonlyMap<number, Buffer>,
 ): Promise<void> {
-  const text = (await readWhole(src, label, entry, MAX_AUDIT_BYTES)).toString('utf8');
+  const text = decodeUtf8(await readWhole(src, label, entry, MAX_AUDIT_BYTES, kept), `${label}: its ${AUDIT_ENTRY} is not an audit chain`);
   const lines = text === '' ? [] : text.endsWith('\n') ? text.slice(0, -1).split('\n') : refuse(`has an ${AUDIT_ENTRY} that does not end with a newline.`);
   let previous: string | null = null;
   const latest = new Map<string, { revision: number; record_hash: string }>();
   for (const [i, raw] of lines.entries()) {
     const seq = i + 1;
-    const line = parseJson(Buffer.from(raw), AuditLine, `${label}: line ${seq} of its ${AUDIT_ENTRY} is not an audit line`);
+    const what = `${label}: line ${seq} of its ${AUDIT_ENTRY} is not an audit line`;
+    const line = checkSchema(parseText(raw, what), AuditLine, what);
     if (line.seq !== seq) refuse(`has an audit chain that jumps from event ${seq - 1} to ${line.seq}.`);
     let bodyHash: string;
     if ('body' in line) {
@@ -307,25 +312,19 @@ async function checkAuditChain(
   }
 }
 
-/** Small JSON entries, read whole in step 3 and 5 (each in one read: see withKept). */
+/** Small JSON entries, read whole in step 3 and 5: kept from pass 2 so they are not read twice. */
 const isReadWhole = (e: BundleEntry) => e.size <= ENTRY_CHUNK_BYTES && (e.name.startsWith('records/') || e.name === MANIFEST_ENTRY || e.name === ENVELOPE_ENTRY);
 const KEPT_BYTES = 32 * 1024 * 1024;
 
-/** Serves the entries kept in pass 2 (by data offset) from memory to `read`, the rest from the file. */
-function withKept(src: ByteSource, kept: Map<number, Buffer>): ByteSource {
-  return {
-    size: src.size,
-    read: (position, length) => {
-      const bytes = kept.get(position);
-      return bytes?.length === length ? Promise.resolve(bytes) : src.read(position, length);
-    },
-    readInto: (target, position) => readInto(src, target, position),
-  };
-}
-
-/** A whole small entry, hashed again and compared with what pass 2 saw (the file may have changed since). */
-async function readWhole(src: ByteSource, label: string, entry: BundleEntry & { sha256?: string }, max: number): Promise<Buffer> {
+/**
+ * A whole small entry: the copy kept in pass 2 (those are the very bytes that
+ * were hashed), else read again, hashed again and compared with what pass 2 saw
+ * (the file may have changed since).
+ */
+async function readWhole(src: ByteSource, label: string, entry: BundleEntry & { sha256?: string }, max: number, kept?: ReadonlyMap<number, Buffer>): Promise<Buffer> {
   if (entry.size > max) throw new BundleRefused(`${label} has an entry (${JSON.stringify(entry.name)}) larger than the ${max} bytes allowed for it.`);
+  const mine = kept?.get(entry.dataOffset);
+  if (mine?.length === entry.size) return mine;
   const parts: Buffer[] = [];
   for await (const chunk of entryChunks(src, label, entry)) parts.push(chunk);
   const buf = Buffer.concat(parts);
@@ -336,12 +335,28 @@ async function readWhole(src: ByteSource, label: string, entry: BundleEntry & { 
 }
 
 function parseJson<T>(bytes: Buffer, schema: z.ZodType<T>, what: string): T {
-  let value: unknown;
+  return checkSchema(parseText(decodeUtf8(bytes, what), what), schema, what);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Buffer, what: string): string {
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return utf8.decode(bytes);
   } catch {
     throw new BundleRefused(`${what}: it is not valid UTF-8 JSON.`);
   }
+}
+
+function parseText(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new BundleRefused(`${what}: it is not valid UTF-8 JSON.`);
+  }
+}
+
+function checkSchema<T>(value: unknown, schema: z.ZodType<T>, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -18,7 +18,10 @@ import { registerFindings } from './commands/findings';
 import { registerInit } from './commands/init';
 import { registerNotebook } from './commands/notebook';
 import { registerResults } from './commands/results';
+import { registerReviews } from './commands/reviews';
+import { registerReport } from './commands/report';
 import { registerServe } from './commands/serve';
+import { registerSummary } from './commands/summary';
 
 /** Exit codes: 1 refused or failed, 2 usage error, 70 internal error. */
 const EXIT = { failed: 1, usage: 2, internal: 70 } as const;
@@ -43,7 +46,10 @@ function buildProgram(): Command {
   registerVerify(program);
   registerIngest(program);
   registerAudit(program);
+  registerReport(program);
+  registerReviews(program);
   registerServe(program);
+  registerSummary(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -9,4 +9,10 @@ export type Platform = {
   readonly transport: 'desktop' | 'browser';
   openFiles(opts: { title: string; filters: { name: string; extensions: string[] }[]; multiple: boolean }): Promise<FileRef[]>;
   saveFile(opts: { title: string; default_name: string; filters: { name: string; extensions: string[] }[] }): Promise<FileRef | null>;
+  /**
+   * Prints self-contained HTML (the engagement report) to an A4 PDF. The
+   * desktop shell has a Chromium of its own; elsewhere it is absent and the
+   * report service looks for the machine's Chromium instead.
+   */
+  printToPdf?(html: string): Promise<Uint8Array>;
 };

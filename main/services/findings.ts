@@ -25,10 +25,11 @@ type Filter = z.output<typeof FindingFilter>;
 type EvidenceRequest = z.output<(typeof calls)['finding:addEvidence']['input']>['evidence'];
 
 /**
- * A supervisor's verdict on one revision of a finding. Review records arrive
- * with the supervisor issue; until then every finding has none.
+ * A supervisor's verdict on one revision of a finding, as the shown status
+ * needs it. `id` (the review's, UUIDv7) breaks ties between reviews made in the
+ * same millisecond, so every workspace holding the same records agrees.
  */
-export type Review = { finding_revision: number; verdict: 'validated' | 'rejected' | 'needs-info'; created_at: string };
+export type Review = { id?: string; finding_revision: number; verdict: 'validated' | 'rejected' | 'needs-info'; created_at: string };
 
 /**
  * The status a finding shows (DESIGN.md): the newest review of its current
@@ -37,23 +38,25 @@ export type Review = { finding_revision: number; verdict: 'validated' | 'rejecte
  * revision, so an edited finding goes back to its author status until reviewed
  * again. `reviews` holds only reviews by trusted supervisor keys.
  *
- * The findings list filters and sorts by the same rule in SQL (SHOWN_STATUS_SQL):
- * change both together.
+ * The findings list filters and sorts by the same rule in SQL (finding_rows.shown_status,
+ * kept by migration 0070's triggers): change both together.
  */
 export function shownStatus(finding: Pick<Finding, 'status' | 'revision'>, reviews: readonly Review[]): ShownStatus {
-  const newest = reviews
-    .filter((r) => r.finding_revision === finding.revision)
-    .reduce<Review | undefined>((a, r) => (!a || r.created_at > a.created_at ? r : a), undefined);
+  const newest = reviews.filter((r) => r.finding_revision === finding.revision).reduce<Review | undefined>((a, r) => (!a || newer(r, a) ? r : a), undefined);
   if (newest && newest.verdict !== 'needs-info') return newest.verdict;
   return finding.status;
 }
 
-/**
- * SHOWN_STATUS_SQL, over finding_rows (migration 0040): no review records exist
- * yet, so a finding shows its author status (and status_rank, its lifecycle
- * order, follows it).
- */
-const SHOWN_STATUS_SQL = 'status';
+const newer = (r: Review, than: Review) => r.created_at > than.created_at || (r.created_at === than.created_at && (r.id ?? '') > (than.id ?? ''));
+
+/** A supervisor reviewed an earlier revision, and none has reviewed the current one since. */
+export function changedSinceReview(finding: Pick<Finding, 'revision'>, reviews: readonly Review[]): boolean {
+  const reviewed = Math.max(0, ...reviews.map((r) => r.finding_revision));
+  return reviewed > 0 && reviewed < finding.revision;
+}
+
+/** finding_rows.shown_status (migration 0070): the shown status, kept by triggers. */
+const SHOWN_STATUS_SQL = 'shown_status';
 
 /** Where an author may move a finding; remediated is reached only from a validated finding. */
 const NEXT: Readonly<Record<AuthorStatus, readonly AuthorStatus[]>> = {
@@ -78,7 +81,7 @@ export function authorStatusFrom(text: string): AuthorStatus {
 
 /** finding_rows.severity_rank (migration 0040): critical 4 … informational 0. */
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 4, high: 3, medium: 2, low: 1, informational: 0 };
-/** finding_rows.status_rank (migration 0040): lifecycle order. */
+/** finding_rows.status_rank (migration 0070): lifecycle order of the shown status. */
 const STATUS_RANK: Readonly<Record<ShownStatus, number>> = { draft: 0, submitted: 1, validated: 2, rejected: 3, remediated: 4, withdrawn: 5 };
 
 /**
@@ -120,6 +123,8 @@ export const findingQueries = {
   },
   /** Notes on one finding live in its engagement's journal: found through the parent index. */
   notesOn: "SELECT count(*) AS n FROM records WHERE parent_id = ? AND type = 'note' AND deleted = 0 AND json_extract(body, '$.on.id') = ?",
+  /** Reviews of one finding by keys that count as a supervisor's here (migration 0070). */
+  supervisorReviews: "SELECT id, finding_revision, verdict, created_at FROM review_rows WHERE finding_id = ? AND author IN (SELECT key_id FROM supervisor_keys)",
 };
 
 type PageRow = Omit<FindingRow, 'tags'> & { tags: string };
@@ -148,7 +153,8 @@ export class FindingService {
 
   get(id: string): FindingView {
     const finding = getRecord(this.ws.db, 'finding', id);
-    return { finding, shown_status: shownStatus(finding, reviewsOf(finding)), notes: countNotes(this.ws.db, finding) };
+    const reviews = reviewsOf(this.ws.db, finding);
+    return { finding, shown_status: shownStatus(finding, reviews), changed_since_review: changedSinceReview(finding, reviews), notes: countNotes(this.ws.db, finding) };
   }
 
   /** The finding as it was at a revision: the current one from records, older ones from the history table. */
@@ -210,7 +216,7 @@ export class FindingService {
     const current = getRecord(this.ws.db, 'finding', id);
     if (current.status === status) throw new AppError('INVALID_INPUT', `This finding is already ${status}; nothing was changed.`);
     if (status === 'remediated') {
-      if (shownStatus(current, reviewsOf(current)) !== 'validated') {
+      if (shownStatus(current, reviewsOf(this.ws.db, current)) !== 'validated') {
         throw new AppError('INVALID_INPUT', 'Only a validated finding can be marked remediated: it needs a supervisor’s validation first.');
       }
     } else if (!NEXT[current.status].includes(status)) {
@@ -279,9 +285,9 @@ export class FindingService {
   }
 }
 
-/** Reviews of a finding by trusted supervisors: none can be stored yet (the supervisor issue adds them). */
-function reviewsOf(_finding: Finding): Review[] {
-  return [];
+/** Reviews of a finding by this workspace's own supervisor key or keys trusted as supervisors; any other key's never count. */
+function reviewsOf(db: Db, finding: Finding): Review[] {
+  return db.prepare(findingQueries.supervisorReviews).all(finding.id) as Review[];
 }
 
 function countNotes(db: Db, finding: Finding): number {

@@ -1,3 +1,5 @@
+import { Severity, ShownStatus } from '../../shared/domain/finding';
+
 /**
  * Where the reviewer is, kept in the URL hash so a reload (or the desktop
  * window restoring) lands on the same screen. The hash never reaches a server.
@@ -12,20 +14,47 @@ export type Route =
   | { page: 'runs'; id: string }
   | { page: 'thresholds'; id: string }
   | { page: 'run'; id: string; runId: string; sampleId?: string }
-  | { page: 'findings'; id: string }
+  | { page: 'findings'; id: string; severity?: Severity; status?: ShownStatus }
   | { page: 'newFinding'; id: string }
   | { page: 'finding'; id: string; findingId: string; revision?: number }
   | { page: 'journal'; id: string }
   | { page: 'bundles' }
-  | { page: 'keys' };
+  | { page: 'keys' }
+  | { page: 'dashboard' }
+  | { page: 'determination'; id: string };
 
 const ID = '([0-9a-f-]{36})';
+
+/**
+ * The findings list opened already filtered (from a dashboard count): `?severity=high&status=submitted`.
+ * Unknown or repeated keys, or values outside the enums, make the whole address a non-match.
+ */
+function findingsFilter(query: string): { severity?: Severity; status?: ShownStatus } | null {
+  const params = new URLSearchParams(query);
+  const out: { severity?: Severity; status?: ShownStatus } = {};
+  for (const [key, value] of params) {
+    if (key === 'severity' && !out.severity && Severity.safeParse(value).success) out.severity = value as Severity;
+    else if (key === 'status' && !out.status && ShownStatus.safeParse(value).success) out.status = value as ShownStatus;
+    else return null;
+  }
+  return out;
+}
 
 /** Each pattern with the route it means; the first match wins. */
 const PATTERNS: [RegExp, (m: RegExpExecArray) => Route | null][] = [
   [/^\/engagements\/new$/, () => ({ page: 'new' })],
   [/^\/bundles$/, () => ({ page: 'bundles' })],
   [/^\/keys$/, () => ({ page: 'keys' })],
+  [/^\/dashboard$/, () => ({ page: 'dashboard' })],
+  [new RegExp(`^/engagements/${ID}/determination$`), (m) => ({ page: 'determination', id: m[1]! })],
+  [
+    new RegExp(`^/engagements/${ID}/findings\\?([^#]+)$`),
+    (m) => {
+      const filter = findingsFilter(m[2]!);
+      // A filter this version does not know opens the whole list rather than nothing.
+      return { page: 'findings', id: m[1]!, ...(filter ?? {}) };
+    },
+  ],
   [new RegExp(`^/engagements/${ID}/runs/${ID}/samples/${ID}$`), (m) => ({ page: 'run', id: m[1]!, runId: m[2]!, sampleId: m[3]! })],
   [new RegExp(`^/engagements/${ID}/runs/${ID}$`), (m) => ({ page: 'run', id: m[1]!, runId: m[2]! })],
   [new RegExp(`^/engagements/${ID}/findings/new$`), (m) => ({ page: 'newFinding', id: m[1]! })],
@@ -58,12 +87,22 @@ export function routeHash(route: Route): string {
       return '#/bundles';
     case 'keys':
       return '#/keys';
+    case 'dashboard':
+      return '#/dashboard';
+    case 'determination':
+      return `#/engagements/${route.id}/determination`;
+    case 'findings': {
+      const query = new URLSearchParams();
+      if (route.severity) query.set('severity', route.severity);
+      if (route.status) query.set('status', route.status);
+      const q = query.toString();
+      return `#/engagements/${route.id}/findings${q ? `?${q}` : ''}`;
+    }
     case 'engagement':
       return `#/engagements/${route.id}`;
     case 'edit':
     case 'runs':
     case 'thresholds':
-    case 'findings':
     case 'journal':
       return `#/engagements/${route.id}/${route.page}`;
     case 'run':

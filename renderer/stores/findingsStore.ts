@@ -29,7 +29,7 @@ export const useFindingsStore = create<FindingsState>()((set, get) => {
   function store(f: Finding): Finding {
     const old = get().views[f.id];
     set({
-      views: { ...get().views, [f.id]: { finding: f, shown_status: old?.shown_status ?? f.status, notes: old?.notes ?? 0 } },
+      views: { ...get().views, [f.id]: { finding: f, shown_status: old?.shown_status ?? f.status, changed_since_review: old?.changed_since_review ?? false, notes: old?.notes ?? 0 } },
       version: get().version + 1,
     });
     return f;
@@ -49,7 +49,7 @@ export const useFindingsStore = create<FindingsState>()((set, get) => {
     },
     async create(input) {
       const f = await call('finding:create', input);
-      set({ views: { ...get().views, [f.id]: { finding: f, shown_status: f.status, notes: 0 } }, version: get().version + 1 });
+      set({ views: { ...get().views, [f.id]: { finding: f, shown_status: f.status, changed_since_review: false, notes: 0 } }, version: get().version + 1 });
       return f;
     },
     async update(id, baseRevision, changes) {

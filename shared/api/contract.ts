@@ -16,6 +16,8 @@ import { RecordHistory } from '../domain/history';
 import { Attachment, Note, NoteInput, NoteTarget } from '../domain/note';
 import { SearchQuery, SearchResult } from '../domain/search';
 import { ExportPreview, Role, TrustedKey } from '../domain/bundle';
+import { Determination, DeterminationInput, DeterminationView, Review, ReviewInput, ReviewView } from '../domain/review';
+import { Summary } from '../domain/summary';
 import { FileFilter, FileRef } from './files';
 import { JobFinished, JobId, JobProgress, JobStarted, JobSummary } from './jobs';
 
@@ -234,6 +236,36 @@ export const calls = {
     z.strictObject({ file: FileRef }),
     JobStarted,
     'Verify a bundle, then merge it and the bundles it forwards in one transaction, as a job; job:finished carries an IngestSummary.',
+  ),
+
+  'reviews:list': call(z.strictObject({ finding_id: RecordId }), z.array(ReviewView), 'Every review of a finding, newest first, with whether it counts (by a supervisor key) and whether the finding changed since.'),
+  'review:create': call(
+    ReviewInput,
+    Review,
+    'A supervisor’s verdict (validated, rejected, needs-info) on the finding’s current revision; refused for a workspace whose own role is evaluator.',
+  ),
+  'determination:get': call(
+    z.strictObject({ engagement_id: RecordId }),
+    DeterminationView,
+    'The engagement’s current coverage decision and the evidence for it: which results meet which thresholds.',
+  ),
+  'determination:record': call(
+    DeterminationInput,
+    Determination,
+    'Record (or revise) this supervisor’s coverage decision on an engagement; it rests on the results and thresholds as they stand.',
+  ),
+  'summary:get': call(none, Summary, 'Every engagement at a glance: window, determination, findings by severity and shown status, verdicts awaited, results against thresholds.'),
+  'report:save': call(
+    z.strictObject({
+      engagement_id: RecordId,
+      format: z.enum(['html', 'pdf']),
+      /** Thresholds are sensitive: in the report only when the person chooses (the same question as export). */
+      include_thresholds: z.boolean().default(false),
+      /** Desktop: a ref from dialog:saveFile; browser: null, and the answer carries a one-time download URL. */
+      to: FileRef.nullable(),
+    }),
+    z.strictObject({ file_name: z.string(), bytes: z.number().int().min(0), pages: z.number().int().min(1).nullable(), saved: z.boolean(), download_url: z.string().nullable() }),
+    'The engagement’s print-ready report, with the handling marking on every page: self-contained HTML, or PDF where the platform can print.',
   ),
 
   'audit:verify': call(none, AuditReport, 'Recompute the audit chain and name the first broken link.'),

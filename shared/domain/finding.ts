@@ -162,6 +162,8 @@ export type FindingChanges = z.input<typeof FindingChanges>;
 export const FindingView = z.strictObject({
   finding: Finding,
   shown_status: ShownStatus,
+  /** A supervisor reviewed an earlier revision and the author has changed the finding since. */
+  changed_since_review: z.boolean(),
   notes: z.number().int().min(0),
 });
 export type FindingView = z.infer<typeof FindingView>;

@@ -3,6 +3,7 @@ import { Engagement } from './engagement';
 import { Finding } from './finding';
 import { Attachment, Note } from './note';
 import { MetricResult, Run, Sample, Threshold } from './run';
+import { Determination, Review } from './review';
 import type { RecordType } from './record';
 
 /**
@@ -18,6 +19,8 @@ export const recordSchemas = {
   finding: Finding,
   note: Note,
   attachment: Attachment,
+  review: Review,
+  determination: Determination,
 } satisfies Partial<Record<RecordType, z.ZodType>>;
 
 export type StorableType = keyof typeof recordSchemas;
@@ -32,6 +35,8 @@ export const parentField: Partial<Record<StorableType, string>> = {
   finding: 'engagement_id',
   note: 'engagement_id',
   attachment: 'engagement_id',
+  review: 'engagement_id',
+  determination: 'engagement_id',
 };
 
 /** Folder names in bundles: records/<plural>/<id>.json */

@@ -55,7 +55,7 @@ function* fileChunks(block: Buffer, index: number, size: number, rand: () => num
   }
 }
 
-async function generate(dataDir: string, totalBytes: number, log: (s: string) => void): Promise<{ engagementId: string; blobPaths: string[]; attachmentBytes: number }> {
+export async function generate(dataDir: string, totalBytes: number, log: (s: string) => void): Promise<{ engagementId: string; blobPaths: string[]; attachmentBytes: number }> {
   const t = await makeReadyApp({ dataDir });
   try {
     const created = await t.app.dispatch('engagement:create', { developer: 'Bench Lab', model: 'Bench-1', model_version: 'rc1', access_start: '2026-03-01' });
@@ -191,7 +191,7 @@ export async function runBundleBench(opts: { log?: (line: string) => void; total
   }
 }
 
-async function exportOnce(dataDir: string, engagementId: string, out: string): Promise<void> {
+export async function exportOnce(dataDir: string, engagementId: string, out: string): Promise<void> {
   const startRssBytes = maxRss();
   const ws = Workspace.open({ dataDir });
   try {

@@ -12,7 +12,7 @@
  *  (f) the app thread's event-loop delay while the app imports (worker, and inline for contrast).
  * Prints a table and, last, one JSON line. Always exits 0: a bench informs, it never fails CI.
  * Then the search bench (test/bench/search.ts) and the bundle bench
- * (test/bench/bundles.ts). BENCH=import,search,bundles chooses.
+ * (test/bench/bundles.ts) and the summary bench (test/bench/summary.ts). BENCH=import,search,bundles,summary chooses.
  * BENCH_SAMPLES and BENCH_REPS (repetitions of the full imports, default 1) change the sizes;
  * BENCH_BUILD=1 rebuilds out/ first (otherwise only when the worker is missing).
  */
@@ -29,6 +29,7 @@ import { generateInspectLogs, type GeneratedLogs } from './generate';
 import type { ImportOnceResult } from './importOnce';
 import { runBundleBench } from './bundles';
 import { runSearchBench } from './search';
+import { runSummaryBench } from './summary';
 import type { UiOnceResult } from './uiOnce';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -315,6 +316,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
     const { lines, figures } = await runBundleBench({ log });
     console.log(['', ...lines].join('\n'));
     console.log(JSON.stringify({ bench: 'bundles', ...figures }));
+  },
+  summary: async () => {
+    const { lines, figures } = await runSummaryBench({ log });
+    console.log(['', ...lines].join('\n'));
+    console.log(JSON.stringify({ bench: 'summary', ...figures }));
   },
 };
 

@@ -306,7 +306,7 @@ export class EngagementSections {
     return this.page.getByRole('navigation', { name: 'Engagement sections' });
   }
 
-  async open(section: 'Overview' | 'Runs' | 'Findings' | 'Journal' | 'Thresholds'): Promise<void> {
+  async open(section: 'Overview' | 'Runs' | 'Findings' | 'Journal' | 'Thresholds' | 'Determination'): Promise<void> {
     await this.nav.getByRole('link', { name: section }).click();
     await this.nav.locator('a[aria-current="page"]').filter({ hasText: new RegExp(`^${section}$`) }).waitFor();
   }
@@ -749,5 +749,141 @@ export class BundlesScreen {
 
   async done(): Promise<void> {
     await this.page.getByRole('button', { name: 'Done with this bundle' }).click();
+  }
+}
+
+// ── Issue 6: the supervisor's screens ──
+
+/** A second evaluator on Orion-2, whose bundle reaches Sam beside Ada's. */
+export const BEN: IdentityDetails = { name: 'Ben Carter', org: 'AI Security Institute', role: 'evaluator', passphrase: 'second evaluator passphrase' };
+
+/** The sidebar's Dashboard link (a supervisor's home). */
+export async function openDashboard(page: Page): Promise<DashboardScreen> {
+  await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Dashboard', exact: true }).click();
+  const dashboard = new DashboardScreen(page);
+  await dashboard.heading.waitFor();
+  return dashboard;
+}
+
+export class DashboardScreen {
+  constructor(private readonly page: Page) {}
+
+  get heading(): Locator {
+    return this.page.getByRole('heading', { level: 1, name: 'Dashboard' });
+  }
+
+  get table(): Locator {
+    return this.page.getByRole('table', { name: 'Engagements at a glance' });
+  }
+
+  /** An engagement's row, by the title its row header links to. */
+  row(title: string): Locator {
+    return this.table.getByTestId('dashboard-row').filter({ has: this.page.getByRole('link', { name: title, exact: true }) });
+  }
+
+  /** A headline tile ("awaiting a verdict", "urgent"…): pressing it narrows the table. */
+  tile(focus: 'all' | 'urgent' | 'awaiting' | 'changed'): Locator {
+    return this.page.getByTestId(`tile-${focus}`);
+  }
+
+  /** A figure in a chart or the table, by the accessible name of its link. */
+  figure(name: string | RegExp): Locator {
+    return this.page.getByRole('link', { name });
+  }
+
+  /** The engagement the per-engagement charts show. */
+  get chosen(): Locator {
+    return this.page.getByLabel('Engagement', { exact: true });
+  }
+}
+
+/** The Reviews section of a finding: the verdict form (supervisors) and the list of reviews. */
+export class ReviewPanelPart {
+  constructor(private readonly page: Page) {}
+
+  get region(): Locator {
+    return this.page.getByRole('region', { name: 'Reviews' });
+  }
+
+  get form(): Locator {
+    return this.page.getByRole('form', { name: 'Your verdict' });
+  }
+
+  async choose(verdict: 'Validated' | 'Rejected' | 'Needs more information'): Promise<void> {
+    await this.form.getByRole('radio', { name: new RegExp(`^${verdict}`) }).check();
+  }
+
+  get comment(): Locator {
+    return this.form.getByLabel(/^Comment/);
+  }
+
+  async record(): Promise<void> {
+    await this.form.getByRole('button', { name: 'Record verdict' }).click();
+  }
+
+  get error(): Locator {
+    return this.form.getByRole('alert');
+  }
+
+  get reviews(): Locator {
+    return this.region.getByTestId('review');
+  }
+}
+
+/** An engagement's Determination section. */
+export class DeterminationScreen {
+  constructor(private readonly page: Page) {}
+
+  get current(): Locator {
+    return this.page.getByTestId('current-determination');
+  }
+
+  get evidence(): Locator {
+    return this.page.getByRole('table', { name: 'Results compared with thresholds' });
+  }
+
+  get form(): Locator {
+    return this.page.getByRole('form', { name: 'Record the determination' });
+  }
+
+  /** Decision, rationale, then Record… and the confirmation. */
+  async record(decision: 'Covered' | 'Not covered' | 'Pending', rationale: string): Promise<void> {
+    await this.form.getByRole('radio', { name: new RegExp(`^${decision}`) }).check();
+    await this.form.getByLabel('Rationale').fill(rationale);
+    await this.form.getByRole('button', { name: /^(Record|Revise) determination…$/ }).click();
+    const confirm = this.page.getByRole('dialog', { name: new RegExp(`^Record “${decision}”`) });
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Record determination' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+  }
+}
+
+export class ReportDialogPart {
+  constructor(private readonly page: Page) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog', { name: /^Report · / });
+  }
+
+  async open(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Report…' }).click();
+    await this.dialog.waitFor();
+  }
+
+  get includeThresholds(): Locator {
+    return this.dialog.getByRole('checkbox', { name: 'Include thresholds' });
+  }
+
+  format(name: 'PDF' | 'HTML'): Locator {
+    return this.dialog.getByRole('radio', { name: new RegExp(`^${name}`) });
+  }
+
+  /** Save report, caught as the browser's download and saved at `to`; returns the name the download got. */
+  async saveTo(to: string): Promise<string> {
+    const download = this.page.waitForEvent('download');
+    await this.dialog.getByRole('button', { name: 'Save report' }).click();
+    const d = await download;
+    await d.saveAs(to);
+    return d.suggestedFilename();
   }
 }

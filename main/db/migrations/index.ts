@@ -5,6 +5,8 @@ import { up as up0030 } from './0030-search-with-snippets';
 import { up as up0040 } from './0040-finding-rows';
 import { up as up0050 } from './0050-trust-store';
 import { up as up0060 } from './0060-ingest-origins';
+import { up as up0070 } from './0070-review-rows';
+import { up as up0080 } from './0080-summary-indexes';
 
 export type Migration = { version: number; name: string; up: (db: Db) => void };
 
@@ -19,4 +21,6 @@ export const migrations: readonly Migration[] = [
   { version: 40, name: '0040-finding-rows', up: up0040 },
   { version: 50, name: '0050-trust-store', up: up0050 },
   { version: 60, name: '0060-ingest-origins', up: up0060 },
+  { version: 70, name: '0070-review-rows', up: up0070 },
+  { version: 80, name: '0080-summary-indexes', up: up0080 },
 ];

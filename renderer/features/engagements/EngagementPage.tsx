@@ -15,6 +15,8 @@ import { ExportDialog } from '../bundles/ExportDialog';
 import { HistoryList } from '../findings/HistoryList';
 import { AuthorLabel } from '../keys/AuthorLabel';
 import { EngagementTabs } from '../results/EngagementFrame';
+import { ReportButton } from '../reports/ReportDialog';
+import { DeterminationSummary } from '../reviews/DeterminationPage';
 import { WindowLabel } from './WindowLabel';
 
 const STATUS_LABEL: Record<Engagement['status'], string> = { planned: 'Planned', active: 'Active', closed: 'Closed' };
@@ -61,6 +63,7 @@ export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
           <button type="button" className="button" onClick={() => setExporting(true)}>
             Export bundle…
           </button>
+          <ReportButton engagement={e} />
           {mine ? (
             <button type="button" className="button" onClick={() => navigate({ page: 'edit', id: e.id })}>
               Edit
@@ -98,6 +101,8 @@ export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
           )}
         </p>
       </section>
+
+      <DeterminationSummary engagementId={e.id} />
 
       <dl className="facts">
         <dt>Status</dt>

@@ -16,6 +16,7 @@ import { ReadOnlyNotice } from '../keys/AuthorLabel';
 import { MarkdownView } from '../notes/MarkdownView';
 import { NotesPanel } from '../notes/NotesPanel';
 import { EngagementTabs } from '../results/EngagementFrame';
+import { ReviewBadges, ReviewPanel } from '../reviews/ReviewPanel';
 import { Crumbs, DetailsFacts, FindingBadges, SECTIONS } from './bits';
 import { DetailsForm } from './DetailsForm';
 import { ExportCsafButton } from './ExportCsafButton';
@@ -125,6 +126,7 @@ function FindingWorkspace({ engagement: e, view, onReload }: { engagement: Engag
             {f.title}
           </h1>
           <FindingBadges finding={f} shown={view.shown_status} />
+          <ReviewBadges view={view} />
         </div>
       </header>
       <EngagementTabs engagementId={e.id} current="findings" />
@@ -181,6 +183,8 @@ function FindingWorkspace({ engagement: e, view, onReload }: { engagement: Engag
       )}
 
       <EvidencePanel finding={f} mine={mine} progress={progress} attach={attach} />
+
+      <ReviewPanel view={view} />
 
       <NotesPanel engagementId={e.id} target={{ type: 'finding', id: f.id }} title="Notes on this finding" />
 

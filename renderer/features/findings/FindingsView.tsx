@@ -28,11 +28,11 @@ function FilterSelect<T extends string>({ id, label, value, options, labels, onC
   );
 }
 
-/** An engagement's findings: filters, the table, and a new finding. */
-export function FindingsView({ engagement: e }: { engagement: Engagement }) {
+/** An engagement's findings: filters (the first ones may come from the address, e.g. a dashboard count), the table, and a new finding. */
+export function FindingsView({ engagement: e, severity, status }: { engagement: Engagement; severity?: Severity | undefined; status?: ShownStatus | undefined }) {
   const heading = useFocusHeading<HTMLHeadingElement>(`findings-${e.id}`);
   const navigate = useUiStore((s) => s.navigate);
-  const [query, setQuery] = useState<FindingQuery>({ engagementId: e.id, sort: 'updated', descending: true });
+  const [query, setQuery] = useState<FindingQuery>({ engagementId: e.id, sort: 'updated', descending: true, ...(severity ? { severity } : {}), ...(status ? { status } : {}) });
   const [tagDraft, setTagDraft] = useState('');
   const [exporting, setExporting] = useState(false);
 

@@ -2,7 +2,7 @@ import type { ReactNode, Ref } from 'react';
 import type { Engagement } from '../../../shared/domain/engagement';
 import { routeHash, type Route } from '../../lib/route';
 
-export type EngagementSection = 'overview' | 'runs' | 'findings' | 'journal' | 'thresholds';
+export type EngagementSection = 'overview' | 'runs' | 'findings' | 'journal' | 'thresholds' | 'determination';
 
 const SECTIONS: { id: EngagementSection; label: string; route: (id: string) => Route }[] = [
   { id: 'overview', label: 'Overview', route: (id) => ({ page: 'engagement', id }) },
@@ -10,6 +10,7 @@ const SECTIONS: { id: EngagementSection; label: string; route: (id: string) => R
   { id: 'findings', label: 'Findings', route: (id) => ({ page: 'findings', id }) },
   { id: 'journal', label: 'Journal', route: (id) => ({ page: 'journal', id }) },
   { id: 'thresholds', label: 'Thresholds', route: (id) => ({ page: 'thresholds', id }) },
+  { id: 'determination', label: 'Determination', route: (id) => ({ page: 'determination', id }) },
 ];
 
 /** The engagement's sections as links (they change the address, so they are navigation, not ARIA tabs). */

@@ -9,12 +9,14 @@ import { followFindings } from '../../stores/findingsStore';
 import { followImports } from '../../stores/importsStore';
 import { useKeysStore } from '../../stores/keysStore';
 import { followNotes } from '../../stores/notesStore';
+import { followReviews } from '../../stores/reviewsStore';
 import { usePaletteStore } from '../../stores/paletteStore';
 import { followRuns } from '../../stores/runsStore';
 import { followThresholds } from '../../stores/thresholdsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { BundlesPage } from '../bundles/BundlesPage';
+import { DashboardPage } from '../dashboard/DashboardPage';
 import { EngagementForm } from '../engagements/EngagementForm';
 import { EngagementPage } from '../engagements/EngagementPage';
 import { EmptyState, Overview } from '../engagements/Home';
@@ -24,6 +26,7 @@ import { NewFindingForm } from '../findings/NewFindingForm';
 import { KeysPage } from '../keys/KeysPage';
 import { JournalView } from '../notes/JournalView';
 import { RunPage } from '../results/RunPage';
+import { DeterminationPage } from '../reviews/DeterminationPage';
 import { RunsView } from '../results/RunsView';
 import { ThresholdsView } from '../results/ThresholdsView';
 import { SearchPalette } from '../search/SearchPalette';
@@ -55,6 +58,7 @@ export function MainLayout() {
   const { items, loaded, select } = useEngagementsStore(useShallow((s) => ({ items: s.items, loaded: s.loaded, select: s.select })));
   const main = useRef<HTMLElement>(null);
   const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
+  const supervisor = useWorkspaceStore((s) => s.status?.identity?.role === 'supervisor');
   const routeId = routeEngagementId(route);
   const current = routeId ? items.find((e) => e.id === routeId) : undefined;
 
@@ -63,6 +67,7 @@ export function MainLayout() {
   useEffect(() => followThresholds(), []);
   useEffect(() => followFindings(), []);
   useEffect(() => followNotes(), []);
+  useEffect(() => followReviews(), []);
   // Import jobs keep reporting while the person looks at other screens.
   useEffect(() => followImports(), []);
   // Every record view names its author from the keys (own key and trust store).
@@ -115,6 +120,7 @@ export function MainLayout() {
   if (!loaded) page = <p role="status" className="page muted">Loading engagements…</p>;
   else if (route.page === 'bundles') page = <BundlesPage />;
   else if (route.page === 'keys') page = <KeysPage />;
+  else if (route.page === 'dashboard') page = <DashboardPage />;
   else if (route.page === 'new') page = <EngagementForm key="new" onSaved={onSaved} onCancel={leaveForm} />;
   else if (route.page === 'edit' && current)
     page = <EngagementForm key={`edit-${current.id}`} engagement={current} onSaved={onSaved} onCancel={leaveForm} />;
@@ -122,13 +128,17 @@ export function MainLayout() {
   else if (route.page === 'thresholds' && current) page = <ThresholdsView key={`thresholds-${current.id}`} engagement={current} myKey={myKey} />;
   else if (route.page === 'run' && current)
     page = <RunPage key={`run-${route.runId}`} engagement={current} runId={route.runId} sampleId={route.sampleId} />;
-  else if (route.page === 'findings' && current) page = <FindingsView key={`findings-${current.id}`} engagement={current} />;
+  else if (route.page === 'findings' && current)
+    page = <FindingsView key={routeHash(route)} engagement={current} severity={route.severity} status={route.status} />;
+  else if (route.page === 'determination' && current) page = <DeterminationPage key={`determination-${current.id}`} engagement={current} />;
   else if (route.page === 'newFinding' && current) page = <NewFindingForm key={`new-finding-${current.id}`} engagement={current} />;
   else if (route.page === 'finding' && current)
     page = <FindingPage key={`finding-${route.findingId}`} engagement={current} findingId={route.findingId} revision={route.revision} />;
   else if (route.page === 'journal' && current) page = <JournalView key={`journal-${current.id}`} engagement={current} />;
   else if (current) page = <EngagementPage engagement={current} />;
   else if (routeId) page = <NotFound />;
+  // A supervisor's home is the dashboard: every engagement at a glance.
+  else if (supervisor && items.length > 0) page = <DashboardPage />;
   else page = items.length === 0 ? <EmptyState /> : <Overview />;
 
   const marking = current?.handling;

@@ -14,7 +14,9 @@ import { useImportsStore } from '../../stores/importsStore';
 import { useKeysStore } from '../../stores/keysStore';
 import { useNotesStore } from '../../stores/notesStore';
 import { usePaletteStore } from '../../stores/paletteStore';
+import { useReviewsStore } from '../../stores/reviewsStore';
 import { useRunsStore } from '../../stores/runsStore';
+import { useSummaryStore } from '../../stores/summaryStore';
 import { useThresholdsStore } from '../../stores/thresholdsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
@@ -106,6 +108,8 @@ function IdentityFooter() {
       useNotesStore.getState().reset();
       useKeysStore.getState().reset();
       useBundlesStore.getState().reset();
+      useSummaryStore.getState().reset();
+      useReviewsStore.getState().reset();
       usePaletteStore.getState().hide();
     } catch (err) {
       notify('error', errorMessage(err));
@@ -133,8 +137,11 @@ function IdentityFooter() {
 
 /** Screens that belong to the workspace rather than to one engagement. */
 function WorkspaceNav() {
-  const page = useUiStore((s) => s.route.page);
-  const link = (to: 'bundles' | 'keys', label: string) => (
+  const route = useUiStore((s) => s.route.page);
+  const supervisor = useWorkspaceStore((s) => s.status?.identity?.role === 'supervisor');
+  // A supervisor's home is the dashboard.
+  const page = supervisor && route === 'home' ? 'dashboard' : route;
+  const link = (to: 'dashboard' | 'bundles' | 'keys', label: string) => (
     <li>
       <a href={routeHash({ page: to })} className={`workspace-link ${page === to ? 'is-current' : ''}`} aria-current={page === to ? 'page' : undefined}>
         {label}
@@ -144,6 +151,7 @@ function WorkspaceNav() {
   return (
     <nav className="workspace-nav" aria-label="Workspace">
       <ul>
+        {link('dashboard', 'Dashboard')}
         {link('bundles', 'Bundles')}
         {link('keys', 'Keys')}
       </ul>

@@ -57,7 +57,7 @@ describe('writing findings', () => {
       evidence: [],
       created_at: '2026-03-12T10:00:00.000Z',
     });
-    expect(await call<FindingView>('finding:get', { id: f.id })).toEqual({ finding: f, shown_status: 'draft', notes: 0 });
+    expect(await call<FindingView>('finding:get', { id: f.id })).toEqual({ finding: f, shown_status: 'draft', changed_since_review: false, notes: 0 });
   });
 
   it('refuses an invalid CVSS vector with a sentence naming the metric, and writes nothing', async () => {

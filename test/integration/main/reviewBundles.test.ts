@@ -1,0 +1,149 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readBundleContents } from '../../../main/bundles/verifyBundle';
+import { writeRecord } from '../../../main/records/writeRecord';
+import { IngestSummary } from '../../../shared/domain/bundle';
+import type { Finding, FindingPage, FindingView } from '../../../shared/domain/finding';
+import type { Determination, DeterminationView, Review, ReviewView } from '../../../shared/domain/review';
+import type { Result } from '../../../shared/result';
+import { fixedClock, makeTestApp, tempDir, TEST_PASSPHRASE, type TestApp } from '../../helpers/app';
+
+type Role = 'evaluator' | 'supervisor';
+
+const dir = tempDir('evalnotes-review-bundles-');
+const apps: TestApp[] = [];
+const clock = fixedClock('2026-03-12T10:00:00.000Z');
+let ticks = 0;
+const tick = () => clock.set(new Date(Date.parse('2026-03-12T10:00:00.000Z') + ++ticks * 1000).toISOString());
+
+afterAll(async () => {
+  for (const a of apps) await a.cleanup();
+  dir.cleanup();
+});
+
+async function value<T>(r: Promise<Result<unknown>>): Promise<T> {
+  const res = await r;
+  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
+  return res.value as T;
+}
+const call = <T>(t: TestApp, name: string, input: unknown) => {
+  tick();
+  return value<T>(t.app.dispatch(name, input));
+};
+
+async function person(name: string, role: Role): Promise<TestApp> {
+  const t = makeTestApp({ clock });
+  apps.push(t);
+  await value(t.app.dispatch('workspace:create', { name, org: 'Evaluation Institute', role, passphrase: TEST_PASSPHRASE }));
+  return t;
+}
+
+/** `t` trusts `other`'s key with the role `other` has. */
+async function trust(t: TestApp, other: TestApp): Promise<void> {
+  const id = other.app.workspace.requireIdentity();
+  await value(t.app.dispatch('keys:trust', { public_key_pem: id.public_key_pem, name: id.name, role: id.role }));
+}
+
+let exported = 0;
+async function exportEngagement(t: TestApp, engagementId: string): Promise<string> {
+  const out = join(dir.path, `bundle-${++exported}.evb`);
+  const { job_id } = await value<{ job_id: string }>(
+    t.app.dispatch('bundle:export', { engagement_id: engagementId, findings: null, include_thresholds: false, confirm_credentials: false, forward: [], to: t.app.files.register(out, 'write') }),
+  );
+  const finished = await t.app.jobs.wait(job_id);
+  if (finished.status !== 'succeeded') throw new Error(`${finished.error?.code}: ${finished.error?.message}`);
+  return out;
+}
+
+async function ingest(t: TestApp, path: string): Promise<IngestSummary> {
+  const { job_id } = await value<{ job_id: string }>(t.app.dispatch('bundle:ingest', { file: t.app.files.register(path, 'read') }));
+  const finished = await t.app.jobs.wait(job_id);
+  if (finished.status !== 'succeeded') throw new Error(`${finished.error?.code}: ${finished.error?.message}`);
+  return IngestSummary.parse(finished.result);
+}
+
+const folders = async (path: string) => (await readBundleContents(path)).entries.flatMap((e) => /^records\/([a-z]+)\//.exec(e.name)?.[1] ?? []);
+
+describe('reviews travel back to the evaluator in the supervisor’s bundle', () => {
+  it('validates Ada’s finding in her own workspace, until she edits it', async () => {
+    const ada = await person('Ada Lovelace', 'evaluator');
+    const sam = await person('Sam Supervisor', 'supervisor');
+
+    const eng = (await call<{ id: string }>(ada, 'engagement:create', { developer: 'Frontier Lab', model: 'Orion-2', model_version: 'rc3', access_start: '2026-03-01', handling: { tlp: 'AMBER' } })).id;
+    const f = await call<Finding>(ada, 'finding:create', { engagement_id: eng, title: 'Writes working exploit code', kind: 'capability', severity: 'critical' });
+    await call(ada, 'finding:setStatus', { id: f.id, status: 'submitted' });
+    const adasBundle = await exportEngagement(ada, eng);
+
+    await trust(sam, ada);
+    await ingest(sam, adasBundle);
+    expect(await call<FindingView>(sam, 'finding:get', { id: f.id })).toMatchObject({ shown_status: 'submitted', changed_since_review: false });
+    const review = await call<Review>(sam, 'review:create', { finding_id: f.id, verdict: 'validated', comment: 'Reproduced on rc3.', finding_revision: 2 });
+    await call<Determination>(sam, 'determination:record', { engagement_id: eng, decision: 'covered', rationale: 'The exploit finding is validated.' });
+    expect(await call<FindingView>(sam, 'finding:get', { id: f.id })).toMatchObject({ shown_status: 'validated' });
+
+    const samsBundle = await exportEngagement(sam, eng);
+    // Only Sam's records: his review and his determination, not Ada's engagement or finding.
+    expect((await folders(samsBundle)).sort()).toEqual(['determinations', 'reviews']);
+
+    // Before Ada trusts Sam, his bundle is refused; once she trusts him as a supervisor, his review counts.
+    await expect(ingest(ada, samsBundle)).rejects.toThrow(/^INVALID_INPUT: /);
+    await trust(ada, sam);
+    const summary = await ingest(ada, samsBundle);
+    expect(summary.by_type).toEqual({ reviews: { added: 1, updated: 0, skipped: 0 }, determinations: { added: 1, updated: 0, skipped: 0 } });
+    expect(summary.waiting).toEqual([]);
+    expect(await call<FindingView>(ada, 'finding:get', { id: f.id })).toMatchObject({ shown_status: 'validated', changed_since_review: false });
+    expect(await call<ReviewView[]>(ada, 'reviews:list', { finding_id: f.id })).toEqual([{ review, reviewer_name: 'Sam Supervisor', by_supervisor: true, outdated: false }]);
+    const validated = await call<FindingPage>(ada, 'findings:list', { status: 'validated' });
+    expect(validated.rows.map((r) => [r.id, r.shown_status])).toEqual([[f.id, 'validated']]);
+    expect(await call<DeterminationView>(ada, 'determination:get', { engagement_id: eng })).toMatchObject({ current: { decision: 'covered' }, decided_by: 'Sam Supervisor' });
+
+    // Ada edits the finding: it shows her status again, flagged as changed since the review.
+    await call(ada, 'finding:update', { id: f.id, changes: { title: 'Writes working exploit code for CVE-2024-12345' } });
+    expect(await call<FindingView>(ada, 'finding:get', { id: f.id })).toMatchObject({ shown_status: 'submitted', changed_since_review: true });
+    expect((await call<ReviewView[]>(ada, 'reviews:list', { finding_id: f.id }))[0]).toMatchObject({ outdated: true });
+    expect((await call<FindingPage>(ada, 'findings:list', { status: 'validated' })).total).toBe(0);
+    const refused = await ada.app.dispatch('finding:setStatus', { id: f.id, status: 'remediated' });
+    expect(refused.ok).toBe(false);
+
+    // Sam gets the edit and validates the new revision; back at Ada's, she may mark it remediated.
+    await ingest(sam, await exportEngagement(ada, eng));
+    expect(await call<FindingView>(sam, 'finding:get', { id: f.id })).toMatchObject({ shown_status: 'submitted', changed_since_review: true });
+    await call<Review>(sam, 'review:create', { finding_id: f.id, verdict: 'validated', comment: '' });
+    const second = await ingest(ada, await exportEngagement(sam, eng));
+    expect(second.by_type.reviews).toEqual({ added: 1, updated: 0, skipped: 1 });
+    expect(await call<FindingView>(ada, 'finding:get', { id: f.id })).toMatchObject({ shown_status: 'validated', changed_since_review: false });
+    expect(await call<Finding>(ada, 'finding:setStatus', { id: f.id, status: 'remediated' })).toMatchObject({ status: 'remediated' });
+  });
+
+  it('never validates anything from a review in an evaluator’s bundle', async () => {
+    const ada = await person('Ada Lovelace', 'evaluator');
+    const eve = await person('Eve Evaluator', 'evaluator');
+    const sam = await person('Sam Supervisor', 'supervisor');
+    const eng = (await call<{ id: string }>(ada, 'engagement:create', { developer: 'Frontier Lab', model: 'Orion-2', model_version: 'rc3', access_start: '2026-03-01', handling: { tlp: 'AMBER' } })).id;
+    const f = await call<Finding>(ada, 'finding:create', { engagement_id: eng, title: 'Bypasses the refusal classifier', kind: 'safeguard-bypass', severity: 'high' });
+    await call(ada, 'finding:setStatus', { id: f.id, status: 'submitted' });
+    const adasBundle = await exportEngagement(ada, eng);
+
+    // Eve's workspace refuses her review, so she forges one through the write path itself.
+    await trust(eve, ada);
+    await ingest(eve, adasBundle);
+    expect((await eve.app.dispatch('review:create', { finding_id: f.id, verdict: 'validated', comment: '' })).ok).toBe(false);
+    tick();
+    const forged = writeRecord(eve.app.workspace.writer(), { action: 'create', type: 'review', fields: { engagement_id: eng, finding_id: f.id, finding_revision: 2, verdict: 'validated', comment: 'Trust me.' } });
+    tick();
+    writeRecord(eve.app.workspace.writer(), { action: 'create', type: 'determination', fields: { engagement_id: eng, decision: 'not-covered', rationale: 'Trust me.', rests_on: [] } });
+    const evesBundle = await exportEngagement(eve, eng);
+    expect((await folders(evesBundle)).sort()).toEqual(['determinations', 'reviews']);
+
+    await trust(sam, ada);
+    await ingest(sam, adasBundle);
+    for (const t of [ada, sam]) {
+      await trust(t, eve);
+      expect((await ingest(t, evesBundle)).by_type.reviews).toEqual({ added: 1, updated: 0, skipped: 0 });
+      expect(await call<FindingView>(t, 'finding:get', { id: f.id })).toMatchObject({ shown_status: 'submitted', changed_since_review: false });
+      expect(await call<ReviewView[]>(t, 'reviews:list', { finding_id: f.id })).toEqual([{ review: forged, reviewer_name: 'Eve Evaluator', by_supervisor: false, outdated: false }]);
+      expect((await call<FindingPage>(t, 'findings:list', { status: 'validated' })).total).toBe(0);
+      expect(await call<DeterminationView>(t, 'determination:get', { engagement_id: eng })).toMatchObject({ current: null, decided_by: null });
+    }
+  });
+});
