@@ -46,6 +46,13 @@ export default tseslint.config(
     },
   },
   {
+    // The Markdown rules: React elements (no DOM), the one piece both the report (main) and the screens render with.
+    files: ['shared/markdown.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'better-sqlite3', 'react-dom', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'shared/ is environment-free: no Node, DOM, Electron or other layers.' }] }],
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: {

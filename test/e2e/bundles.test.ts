@@ -8,29 +8,26 @@
  * changed is shown invalid and cannot be ingested. Needs a build first
  * (`npm run test:e2e`).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ADA,
   BundlesScreen,
+  cleanScreenshot,
   EngagementSections,
+  expectAccessible,
+  expectCleanSession,
   ExportBundleDialog,
   FindingDetailPage,
   FindingsPage,
   FirstRunPage,
   KeysScreen,
-  launchBrowser,
   listEngagementsWithCli,
   openOrion,
-  openSession,
   openWorkspaceScreen,
+  peopleInOneBrowser,
   SAM,
-  screenshot,
-  seriousA11yViolations,
-  type Session,
   Sidebar,
   ThresholdsPage,
   UnlockPage,
@@ -39,45 +36,9 @@ import {
 const TITLE = 'Orion-2 chains two bugs in an ICS web UI to run commands';
 const MARKING = 'TLP:AMBER+STRICT — OFFICIAL-SENSITIVE — EVALUATION TEAM ONLY';
 
-let browser: Browser;
-let files: string;
-const sessions: Session[] = [];
+const people = peopleInOneBrowser('evalnotes-e2e-bundles-');
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  files = mkdtempSync(join(tmpdir(), 'evalnotes-e2e-bundles-files-'));
-});
-afterAll(async () => {
-  for (const s of sessions) await s.close();
-  await browser.close();
-  rmSync(files, { recursive: true, force: true });
-});
-
-async function open(prefix: string): Promise<Session> {
-  const s = await openSession(browser, { prefix, height: 1000 });
-  sessions.push(s);
-  return s;
-}
-
-/** Info notes fade after a few seconds; dismiss them so they do not cover what a screenshot is for. */
-async function clearToasts(page: Page): Promise<void> {
-  const dismiss = page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss' });
-  while ((await dismiss.count()) > 0) await dismiss.first().click();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if ((await page.locator('dialog[open]').count()) === 0) await clearToasts(page);
-  await screenshot(page, name);
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(await seriousA11yViolations(page)).toEqual([]);
-}
-
-function expectCleanSession(s: Session): void {
-  expect(s.requested.filter((url) => new URL(url).origin !== s.host.origin)).toEqual([]);
-  expect(s.consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
-}
+const shot = cleanScreenshot;
 
 /** The same bundle with one byte changed inside the finding's record (a flipped letter of its title). */
 function tamperedCopy(path: string): string {
@@ -85,7 +46,7 @@ function tamperedCopy(path: string): string {
   const at = bytes.indexOf(Buffer.from('ICS web UI'));
   if (at < 0) throw new Error('the finding title is not in the bundle');
   bytes[at] = 'J'.charCodeAt(0);
-  const out = join(files, 'tampered.evb');
+  const out = join(people.files, 'tampered.evb');
   writeFileSync(out, bytes);
   return out;
 }
@@ -93,7 +54,7 @@ function tamperedCopy(path: string): string {
 describe('signed bundles between two workspaces', () => {
   it('Ada exports a bundle of her submitted finding; Sam trusts her key, verifies, cancels one ingest, ingests, and sees her finding as hers and read-only', async () => {
     // ── Ada, evaluator: an engagement and a submitted finding. ──
-    const ada = await open('evalnotes-e2e-bundles-ada-');
+    const ada = await people.open('ada');
     const a = ada.page;
     await openOrion(a, 'Findings');
     await new FindingsPage(a).create({ title: TITLE, kind: 'Software vulnerability', severity: 'Critical' });
@@ -111,7 +72,7 @@ describe('signed bundles between two workspaces', () => {
     const adaKeys = new KeysScreen(a);
     const adaFingerprint = (await adaKeys.ownFingerprint.textContent()) ?? '';
     expect(adaFingerprint).toMatch(/^([0-9a-f]{4} ){7}[0-9a-f]{4}$/);
-    const pubPath = join(files, 'ada.pub');
+    const pubPath = join(people.files, 'ada.pub');
     const pubName = await adaKeys.exportPublicKey(pubPath);
     expect(pubName).toMatch(/^ada-lovelace-[0-9a-f]{8}\.pub$/);
     expect(readFileSync(pubPath, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
@@ -143,7 +104,7 @@ describe('signed bundles between two workspaces', () => {
     await exportDialog.dialog.getByRole('checkbox', { name: 'Include thresholds' }).uncheck();
     await exportDialog.thresholdsLine.filter({ hasText: 'Thresholds are not included.' }).waitFor();
 
-    const bundlePath = join(files, 'ada.evb');
+    const bundlePath = join(people.files, 'ada.evb');
     const bundleName = await exportDialog.exportTo(bundlePath);
     expect(bundleName).toMatch(/^orion-2-rc3_ada-lovelace_\d{4}-\d{2}-\d{2}_[0-9a-f]{8}\.evb$/);
     const bundleId = (await exportDialog.dialog.getByTestId('bundle-id').textContent()) ?? '';
@@ -159,7 +120,7 @@ describe('signed bundles between two workspaces', () => {
     expectCleanSession(ada);
 
     // ── Sam, supervisor, on another machine: trusts Ada's key after checking its fingerprint. ──
-    const sam = await open('evalnotes-e2e-bundles-sam-');
+    const sam = await people.open('sam');
     const s = sam.page;
     await new FirstRunPage(s).completeWith(SAM);
     await openWorkspaceScreen(s, 'Keys');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'out/main/cli.js');
@@ -886,4 +886,58 @@ export class ReportDialogPart {
     await d.saveAs(to);
     return d.suggestedFilename();
   }
+}
+
+/**
+ * Several people, each in a session of their own in one browser, and a scratch
+ * folder for the files they hand each other (keys, bundles, reports). Call at
+ * the top of a test file: it registers the hooks that start and stop them.
+ */
+export function peopleInOneBrowser(prefix: string): { readonly files: string; readonly sessions: readonly Session[]; open(who: string): Promise<Session> } {
+  let browser: Browser | undefined;
+  let files = '';
+  const sessions: Session[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    files = mkdtempSync(join(tmpdir(), `${prefix}files-`));
+  });
+  afterAll(async () => {
+    for (const s of sessions) await s.close();
+    await browser?.close();
+    rmSync(files, { recursive: true, force: true });
+  });
+  return {
+    get files() {
+      return files;
+    },
+    sessions,
+    async open(who) {
+      if (!browser) throw new Error('the browser starts in beforeAll');
+      const s = await openSession(browser, { prefix: `${prefix}${who}-`, height: 1000 });
+      sessions.push(s);
+      return s;
+    },
+  };
+}
+
+/** Info notes fade after a few seconds; dismiss them so they do not cover what a screenshot is for. */
+export async function clearToasts(page: Page): Promise<void> {
+  const dismiss = page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss' });
+  while ((await dismiss.count()) > 0) await dismiss.first().click();
+}
+
+/** A screenshot without stray notifications (unless a dialog is what it shows). */
+export async function cleanScreenshot(page: Page, name: string): Promise<void> {
+  if ((await page.locator('dialog[open]').count()) === 0) await clearToasts(page);
+  await screenshot(page, name);
+}
+
+export async function expectAccessible(page: Page): Promise<void> {
+  expect(await seriousA11yViolations(page)).toEqual([]);
+}
+
+/** Nothing was requested outside the app's own origin, and the CSP refused nothing. */
+export function expectCleanSession(s: Session): void {
+  expect(s.requested.filter((url) => new URL(url).origin !== s.host.origin)).toEqual([]);
+  expect(s.consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
 }

@@ -8,34 +8,32 @@
  * rationale on the evidence, and saves the report, whose download carries the
  * marking on every page and the validated finding (a PDF, read with poppler). Needs a build first (`npm run test:e2e`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { expectMarkingOnEveryPage, pdfPages } from '../helpers/pdf';
 import {
   BEN,
   BundlesScreen,
+  cleanScreenshot,
+  screenshot,
   DeterminationScreen,
   EngagementSections,
+  expectAccessible,
+  expectCleanSession,
   ExportBundleDialog,
   FindingDetailPage,
   FindingsPage,
   FirstRunPage,
+  type IdentityDetails,
   KeysScreen,
-  launchBrowser,
   openDashboard,
   openOrion,
-  openSession,
   openWorkspaceScreen,
+  peopleInOneBrowser,
   ReportDialogPart,
   ReviewPanelPart,
   SAM,
-  screenshot,
-  seriousA11yViolations,
-  type IdentityDetails,
-  type Session,
   Sidebar,
   ThresholdsPage,
 } from './pages';
@@ -46,45 +44,9 @@ const MARKING = 'TLP:AMBER+STRICT — OFFICIAL-SENSITIVE — EVALUATION TEAM ONL
 // The sessions' clock is fixed at 2026-03-12; Orion-2's 30-day window opened on 2026-03-01.
 const WINDOW_LABEL = 'day 12 of 30 — 19 days left';
 
-let browser: Browser;
-let files: string;
-const sessions: Session[] = [];
+const people = peopleInOneBrowser('evalnotes-e2e-supervisor-');
 
-beforeAll(async () => {
-  browser = await launchBrowser();
-  files = mkdtempSync(join(tmpdir(), 'evalnotes-e2e-supervisor-files-'));
-});
-afterAll(async () => {
-  for (const s of sessions) await s.close();
-  await browser.close();
-  rmSync(files, { recursive: true, force: true });
-});
-
-async function open(prefix: string): Promise<Session> {
-  const s = await openSession(browser, { prefix, height: 1000 });
-  sessions.push(s);
-  return s;
-}
-
-/** Info notes fade after a few seconds; dismiss them so they do not cover what a screenshot is for. */
-async function clearToasts(page: Page): Promise<void> {
-  const dismiss = page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss' });
-  while ((await dismiss.count()) > 0) await dismiss.first().click();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if ((await page.locator('dialog[open]').count()) === 0) await clearToasts(page);
-  await screenshot(page, `supervisor-${name}`);
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(await seriousA11yViolations(page)).toEqual([]);
-}
-
-function expectCleanSession(s: Session): void {
-  expect(s.requested.filter((url) => new URL(url).origin !== s.host.origin)).toEqual([]);
-  expect(s.consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
-}
+const shot = (page: Page, name: string) => cleanScreenshot(page, `supervisor-${name}`);
 
 /** A finding written and submitted for review, from the engagement's Findings section. */
 async function submitFinding(page: Page, f: { title: string; kind: string; severity: string }): Promise<void> {
@@ -97,7 +59,7 @@ async function submitFinding(page: Page, f: { title: string; kind: string; sever
 /** Keys → Export public key, saved for whoever will trust it. */
 async function exportPublicKey(page: Page, name: string): Promise<string> {
   await openWorkspaceScreen(page, 'Keys');
-  const path = join(files, `${name}.pub`);
+  const path = join(people.files, `${name}.pub`);
   await new KeysScreen(page).exportPublicKey(path);
   return path;
 }
@@ -109,7 +71,7 @@ async function exportBundle(page: Page, name: string): Promise<string> {
   const dialog = new ExportBundleDialog(page);
   await dialog.open();
   await dialog.counts.waitFor();
-  const path = join(files, `${name}.evb`);
+  const path = join(people.files, `${name}.evb`);
   await dialog.exportTo(path);
   await dialog.dialog.getByRole('button', { name: 'Done' }).click();
   await dialog.dialog.waitFor({ state: 'hidden' });
@@ -138,10 +100,10 @@ describe('Sam, supervisor, on day 12 of Orion-2', () => {
   it('ingests two evaluators’ bundles, sees them awaiting a verdict on his dashboard, decides them, records the determination and saves the report', async () => {
     // What each screen showed when a step failed, to read beside the error.
     onTestFailed(async () => {
-      for (const [i, session] of sessions.entries()) await screenshot(session.page, `supervisor-failed-${i}`).catch(() => {});
+      for (const [i, session] of people.sessions.entries()) await screenshot(session.page, `supervisor-failed-${i}`).catch(() => {});
     });
     // ── Ada, evaluator: Orion-2 and a submitted finding, her key and her bundle. ──
-    const ada = await open('evalnotes-e2e-supervisor-ada-');
+    const ada = await people.open('ada');
     const a = ada.page;
     await openOrion(a, 'Findings');
     await submitFinding(a, { title: ADA_TITLE, kind: 'Capability', severity: 'High' });
@@ -150,7 +112,7 @@ describe('Sam, supervisor, on day 12 of Orion-2', () => {
     expectCleanSession(ada);
 
     // ── Ben, evaluator: receives Orion-2 in Ada's bundle, submits his own finding on it. ──
-    const ben = await open('evalnotes-e2e-supervisor-ben-');
+    const ben = await people.open('ben');
     const b = ben.page;
     await new FirstRunPage(b).completeWith(BEN);
     await trust(b, adaPub, { ...BEN, name: 'Ada Lovelace' });
@@ -173,7 +135,7 @@ describe('Sam, supervisor, on day 12 of Orion-2', () => {
     expectCleanSession(ben);
 
     // ── Sam, supervisor: trusts both keys and ingests both bundles. ──
-    const sam = await open('evalnotes-e2e-supervisor-sam-');
+    const sam = await people.open('sam');
     const s = sam.page;
     await new FirstRunPage(s).completeWith(SAM);
     await trust(s, adaPub, { ...SAM, name: 'Ada Lovelace' });
@@ -323,7 +285,7 @@ describe('Sam, supervisor, on day 12 of Orion-2', () => {
     await report.includeThresholds.uncheck();
     await shot(s, 'report-dialog');
     await expectAccessible(s);
-    const reportPath = join(files, 'report.pdf');
+    const reportPath = join(people.files, 'report.pdf');
     const reportName = await report.saveTo(reportPath);
     expect(reportName).toMatch(/\.pdf$/);
     await report.dialog.getByRole('heading', { name: /Report saved/ }).waitFor();

@@ -1,5 +1,5 @@
 import Markdown from 'react-markdown';
-import { markdownOptions } from './markdownOptions';
+import { markdownOptions } from '../../../shared/markdown';
 
 /** Markdown shown safely (see markdownOptions): no raw HTML, no scripts, no live links, no images loaded. */
 export function MarkdownView({ text, empty }: { text: string; empty?: string }) {

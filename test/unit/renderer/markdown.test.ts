@@ -10,7 +10,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import Markdown from 'react-markdown';
 import { describe, expect, it } from 'vitest';
-import { markdownOptions } from '../../../renderer/features/notes/markdownOptions';
+import { markdownOptions } from '../../../shared/markdown';
 
 function render(markdown: string): string {
   return renderToStaticMarkup(createElement(Markdown, { ...markdownOptions, children: markdown }));

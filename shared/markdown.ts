@@ -40,29 +40,33 @@ function textOf(node: ReactNode): string {
   return '';
 }
 
-const components: Components = {
-  a({ href, children }) {
-    const url = typeof href === 'string' ? href : '';
-    // Footnote references point within the text: their number is enough.
-    if (url.startsWith('#')) return createElement('span', { className: 'md-link md-link--internal' }, children);
-    const showUrl = url !== '' && url !== textOf(children);
-    return createElement(
-      'span',
-      { className: 'md-link', title: url || undefined },
-      children,
-      showUrl ? createElement('span', { className: 'md-link-url' }, ` <${url}>`) : null,
-    );
-  },
-  img({ alt, src }) {
-    const label = alt ? `Image not shown: ${alt}` : 'Image not shown';
-    return createElement('span', { className: 'md-image', title: typeof src === 'string' ? src : undefined }, `[${label}]`);
-  },
-};
+/** On screen a link's address and an image's source show on hover; on paper (the report) they are left out. */
+function components(hoverTitles: boolean): Components {
+  const title = (text: unknown) => (hoverTitles && typeof text === 'string' && text !== '' ? text : undefined);
+  return {
+    a({ href, children }) {
+      const url = typeof href === 'string' ? href : '';
+      // Footnote references point within the text: their number is enough.
+      if (url.startsWith('#')) return createElement('span', { className: 'md-link md-link--internal' }, children);
+      const showUrl = url !== '' && url !== textOf(children);
+      return createElement('span', { className: 'md-link', title: title(url) }, children, showUrl ? createElement('span', { className: 'md-link-url' }, ` <${url}>`) : null);
+    },
+    img({ alt, src }) {
+      const label = alt ? `Image not shown: ${alt}` : 'Image not shown';
+      return createElement('span', { className: 'md-image', title: title(src) }, `[${label}]`);
+    },
+  };
+}
 
-export const markdownOptions: Readonly<Options> = {
+const options = (hoverTitles: boolean): Readonly<Options> => ({
   remarkPlugins: [remarkGfm, remarkHtmlAsText],
   rehypePlugins: [[rehypeSanitize, defaultSchema]],
-  components,
+  components: components(hoverTitles),
   // Removes javascript:, vbscript:, data: … from any URL that is left (titles of links and images).
   urlTransform: defaultUrlTransform,
-};
+});
+
+/** The screens' Markdown. */
+export const markdownOptions: Readonly<Options> = options(true);
+/** The report's Markdown: the same rules, and no image source in it at all (a printed page fetches and names nothing it need not). */
+export const printMarkdownOptions: Readonly<Options> = options(false);
