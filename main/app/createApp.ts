@@ -75,6 +75,8 @@ export function createApp(opts: AppOptions): EvalNotesApp {
   const files = new FileRefs(opts.tempRoot ?? tmpdir());
   const location = { dataDir: opts.dataDir, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) };
   const keys = new KeyService(workspace);
+  const blobs = new BlobStore(workspace.blobDir);
+  blobs.sweepStaleTemp();
   const handlers = createHandlers({
     ws: workspace,
     engagements: new EngagementService(workspace, changed),
@@ -83,13 +85,13 @@ export function createApp(opts: AppOptions): EvalNotesApp {
     findings: new FindingService(workspace, changed),
     history: new HistoryService(workspace),
     notes: new NoteService(workspace, changed),
-    attachments: new AttachmentService(workspace, new BlobStore(workspace.blobDir), files, changed),
+    attachments: new AttachmentService(workspace, blobs, files, changed),
     search: new SearchService(workspace),
     keys,
     reviews: new ReviewService(workspace, changed),
     summary: new SummaryService(workspace),
     reports: new ReportService(workspace, { appVersion: opts.appVersion, files, platform: opts.platform }),
-    bundles: new BundleService(workspace, new BlobStore(workspace.blobDir), { appVersion: opts.appVersion, files, trust: () => keys.lookup() }),
+    bundles: new BundleService(workspace, blobs, { appVersion: opts.appVersion, files, trust: () => keys.lookup() }),
     runImport: opts.importWorkerPath ? workerImportRunner(location, opts.importWorkerPath) : inlineImportRunner(location),
     files,
     changed,

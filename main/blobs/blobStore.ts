@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -8,6 +8,8 @@ import { AppError } from '../../shared/result';
 import { fsyncPath } from '../files/durable';
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** A temp file this old belongs to no live writer. */
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Content-addressed files outside SQLite (attachments, imported logs):
@@ -21,6 +23,27 @@ export class BlobStore {
   constructor(readonly root: string) {
     this.tmpDir = join(root, 'tmp');
     mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+  }
+
+  /**
+   * Removes temp files a crashed writer left behind (a killed process never
+   * reaches its cleanup). Only old ones: another process (the CLI) may be
+   * writing a blob right now, and none takes a day. Returns how many went.
+   */
+  sweepStaleTemp(now = Date.now(), olderThanMs = STALE_TEMP_MS): number {
+    let removed = 0;
+    for (const name of readdirSync(this.tmpDir)) {
+      if (!name.endsWith('.part')) continue;
+      const file = join(this.tmpDir, name);
+      try {
+        if (now - statSync(file).mtimeMs < olderThanMs) continue;
+        rmSync(file, { force: true });
+        removed += 1;
+      } catch {
+        // Gone already, or not ours to remove: the next start tries again.
+      }
+    }
+    return removed;
   }
 
   path(sha256: string): string {

@@ -181,7 +181,7 @@ async function readJson(zip: SafeZip, member: string): Promise<unknown> {
   try {
     return parseJsonWithNonFinite(buf.toString('utf8'));
   } catch (err) {
-    throw new LogFormatError(`${zip.label} has malformed JSON in ${member} (${(err as Error).message.replace(/\.$/, '')}).`);
+    throw new LogFormatError(`${zip.label} has malformed JSON in ${member} (${(err as Error).message.replace(/\s+/g, ' ').replace(/\.$/, '')}).`);
   }
 }
 

@@ -173,7 +173,7 @@ function parseSlice(file: FileWindow, range: Range, label: string, what: string)
   try {
     return parseJsonWithNonFinite(file.slice(range.start, range.end).toString('utf8'));
   } catch (err) {
-    throw new LogFormatError(`${label} has malformed JSON in ${what} (${(err as Error).message.replace(/\.$/, '')}).`);
+    throw new LogFormatError(`${label} has malformed JSON in ${what} (${(err as Error).message.replace(/\s+/g, ' ').replace(/\.$/, '')}).`);
   }
 }
 

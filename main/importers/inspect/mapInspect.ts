@@ -14,8 +14,14 @@ import {
   type SourceFormat,
   type TokenUsage,
 } from '../types';
+import { MAX_NESTING, nestedDeeperThan } from '../nesting';
 
 type Obj = Record<string, unknown>;
+
+/** A value quoted in an error sentence, cut to a readable length. */
+function preview(quoted: string): string {
+  return quoted.length > 80 ? `${quoted.slice(0, 80)}…` : quoted;
+}
 
 export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -42,6 +48,8 @@ export function refuseNonLog(top: Obj, label: string): void {
 /** The run as the header tells it. `statusOverride` is for `.eval` files without a header (still running or crashed). */
 export function mapRunMeta(header: Obj, format: SourceFormat, label: string, statusOverride?: RunStatus): ParsedRunMeta {
   refuseNonLog(header, label);
+  // Values this deep overflow the stack when turned into text below.
+  if (nestedDeeperThan(header, MAX_NESTING)) throw new LogFormatError(`${label} nests values more than ${MAX_NESTING} levels deep, which Inspect never writes.`);
   const ev = header.eval;
   if (!isObj(ev)) throw new LogFormatError(`${label} is not an Inspect log: its "eval" section is not an object.`);
   const task = ev.task;
@@ -52,7 +60,7 @@ export function mapRunMeta(header: Obj, format: SourceFormat, label: string, sta
   const status = statusOverride ?? header.status;
   if (!STATUSES.includes(status as RunStatus)) {
     throw new LogFormatError(
-      status === undefined ? `${label} is missing the run status.` : `${label} has an unknown run status (${JSON.stringify(status)}).`,
+      status === undefined ? `${label} is missing the run status.` : `${label} has an unknown run status (${preview(JSON.stringify(status))}).`,
     );
   }
 
@@ -200,6 +208,9 @@ export function mapSample(raw: unknown, ctx: SampleContext): ParsedSample {
   const id = raw.id;
   if (typeof id !== 'string' && typeof id !== 'number') {
     throw new LogFormatError(`${ctx.label} has a sample without an id (${describeLocation(ctx.location)}).`);
+  }
+  if (nestedDeeperThan(raw, MAX_NESTING)) {
+    throw new LogFormatError(`${ctx.label} has a sample nesting values more than ${MAX_NESTING} levels deep (${describeLocation(ctx.location)}).`);
   }
   const resolve = resolver(raw, ctx);
   const error = raw.error;

@@ -15,6 +15,7 @@ import { parseJsonWithNonFinite } from '../jsonWithNonFinite';
 import { LogFormatError, type ParsedLog, type ParsedResult, type ParsedRunMeta, type ParsedSample } from '../types';
 import { JsonByteScanner } from './jsonByteScanner';
 import { isRecord, lmEvalSampleToParsed } from './sampleRecord';
+import { MAX_NESTING, nestedDeeperThan } from '../nesting';
 
 /** Where one embedded sample's JSON sits in the results file. */
 export type EmbeddedSampleRange = { task: string; index: number; offset: number; length: number };
@@ -114,6 +115,7 @@ export async function readLmEvalResultsFile(path: string): Promise<LmEvalResults
   if (!isRecord(raw.results)) {
     throw new LogFormatError(`${name} is not an lm-evaluation-harness results file: it has no "results" object.`);
   }
+  if (nestedDeeperThan(raw, MAX_NESTING)) throw new LogFormatError(`${name} nests values more than ${MAX_NESTING} levels deep, which no harness writes.`);
   return { raw, embedded };
 }
 

@@ -9,6 +9,7 @@
  * {gen_args_0: {arg_0, arg_1}, …}.
  */
 import { LogFormatError, type ParsedSample, type SampleLocation } from '../types';
+import { MAX_NESTING, nestedDeeperThan } from '../nesting';
 
 /** Keys a sample line carries besides its metric values. */
 const NON_METRIC_KEYS = new Set([
@@ -39,6 +40,10 @@ export type SampleContext = {
 export function lmEvalSampleToParsed(value: unknown, ctx: SampleContext): ParsedSample {
   if (!isRecord(value) || !('doc_id' in value)) {
     throw new LogFormatError(`${ctx.where} is not an lm-evaluation-harness sample (no doc_id).`);
+  }
+  // Turning such a value into text (JSON.stringify with a replacer) overflows the stack.
+  if (nestedDeeperThan(value, MAX_NESTING)) {
+    throw new LogFormatError(`${ctx.where} nests values more than ${MAX_NESTING} levels deep, which no harness writes.`);
   }
   const docId = value.doc_id;
   const filter = typeof value.filter === 'string' ? value.filter : null;
