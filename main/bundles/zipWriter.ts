@@ -64,6 +64,9 @@ export type FileEntryOptions = {
   parallelFromBytes?: number;
 };
 
+/** How much is written between two background flushes to disk (see syncInBackground). */
+const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
+
 export class ZipWriter {
   private offset = 0;
   private lastName: string | null = null;
@@ -75,6 +78,9 @@ export class ZipWriter {
   /** The last positional write under way (they run one after another), and the first that failed. */
   private lastWrite: Promise<void> = Promise.resolve();
   private writeError: Error | null = null;
+  /** Bytes written since the last flush to disk was started, and that flush while it runs. */
+  private unsynced = 0;
+  private syncing: Promise<void> | null = null;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -186,7 +192,9 @@ export class ZipWriter {
     await this.write(end);
     await this.flush();
     await this.drain();
+    await this.syncing;
     await this.handle.sync();
+    if (this.writeError) throw this.writeError;
     await this.close();
     return this.offset;
   }
@@ -196,6 +204,7 @@ export class ZipWriter {
     if (this.closed) return;
     this.closed = true;
     await this.lastWrite;
+    await this.syncing;
     await this.handle.close();
   }
 
@@ -267,6 +276,26 @@ export class ZipWriter {
       const { bytesWritten } = await this.handle.write(data, done, data.byteLength - done, position + done);
       done += bytesWritten;
     }
+    this.unsynced += done;
+    if (this.unsynced >= SYNC_EVERY_BYTES && !this.syncing) this.syncInBackground();
+  }
+
+  /**
+   * Starts flushing what is written so far to disk while the export goes on
+   * reading and hashing. Left to the final fsync alone, a gigabyte sits in the
+   * page cache and is written out only at the end, after all the other work
+   * (about 2 s here), instead of alongside it.
+   */
+  private syncInBackground(): void {
+    this.unsynced = 0;
+    this.syncing = this.handle
+      .datasync()
+      .catch((error: unknown) => {
+        this.writeError ??= error instanceof Error ? error : new Error(String(error));
+      })
+      .finally(() => {
+        this.syncing = null;
+      });
   }
 }
 
