@@ -44,7 +44,7 @@ import { recordFolders, recordSchemas } from '../../shared/domain/records';
 import type { RecordType } from '../../shared/domain/record';
 import { linkHash } from '../audit/auditChain';
 import type { TrustLookup } from '../services/keys';
-import { BundleRefused, ENTRY_CHUNK_BYTES, entryChunks, fileSource, readCanonicalZip, sliceSource, type BundleEntry, type ByteSource } from './canonicalZip';
+import { BundleRefused, ENTRY_CHUNK_BYTES, entryChunks, fileSource, readCanonicalZip, readInto, sliceSource, type BundleEntry, type ByteSource } from './canonicalZip';
 import { digestEntries } from './digestEntries';
 
 export type VerifyOptions = {
@@ -130,6 +130,11 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
   let crc = 0;
   let parts: Buffer[] | null = null;
   let first = true;
+  // The records are checked (parsed, schema, canonical form) while the pass
+  // hashes the rest; what they say counts only once the signature and digests
+  // below have been checked, and a refusal among them is raised in its turn.
+  const early = checkRecordsEarly(src, label, entries);
+  early.catch(() => {}); // awaited below, unless the pass fails first
   // SHA-256 in digestEntries (on a worker thread for large bundles); CRC-32 and the rest here, piece by piece.
   const digests = await digestEntries(src, label, entries, ({ entry, chunk, last }) => {
     if (opts.signal?.aborted) throw new AppError('CANCELLED', 'Verification was cancelled.');
@@ -149,6 +154,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
     parts = null;
   });
   for (const [i, entry] of entries.entries()) hashed.set(entry.name, { ...entry, sha256: digests[i]! });
+  const checkedRecords = await early;
 
   // 3. The envelope and its signature.
   const envelopeEntry = byName.get(ENVELOPE_ENTRY) ?? refuse(`is not signed: it has no ${ENVELOPE_ENTRY}.`);
@@ -212,26 +218,13 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
       counts.forwarded += 1;
       if (folder !== `${entry.sha256}.evb`) refuse(`has a forwarded bundle (${JSON.stringify(entry.name)}) whose name is not the SHA-256 of its bytes.`);
     } else if (top === 'records' && file !== undefined) {
-      const type = folderType.get(folder!)!;
       counts.records[folder!] = (counts.records[folder!] ?? 0) + 1;
-      const bytes = await readWhole(src, label, entry, MAX_RECORD_BYTES, kept);
-      const what = `its record ${JSON.stringify(entry.name)}`;
-      if (!(type in recordSchemas)) refuse(`holds ${a(type)} record, which this version of EvalNotes cannot read.`);
-      // Decoded and parsed once: the schema and the canonical form are both checked on that one value.
-      const invalid = `${label}: ${what} does not match the ${type} schema`;
-      const text = decodeUtf8(bytes, invalid);
-      const value = parseText(text, invalid);
-      const record = checkSchema(value, recordSchemas[type] as z.ZodType, invalid) as {
-        id: string;
-        author: string;
-        revision: number;
-        updated_at: string;
-        type: string;
-        deleted: boolean;
-        sha256?: string;
-      };
-      if (canonicalJson(value) !== text) refuse(`has ${what} not written as canonical JSON.`);
-      if (`${record.id}.json` !== file) refuse(`has ${what} whose file name is not its id.`);
+      const checked = checkedRecords.get(entry.name);
+      // The bytes checked early must be the ones hashed: the file may have changed between the two reads.
+      if (checked && checked.sha256 !== entry.sha256) refuse(`changed while it was being verified (${JSON.stringify(entry.name)}).`);
+      const outcome = checked?.outcome ?? checkRecord(label, entry, await readWhole(src, label, entry, MAX_RECORD_BYTES, kept));
+      if (outcome instanceof BundleRefused) throw outcome;
+      const record = outcome;
       if (record.author !== keyId) refuse(`holds a record (${record.id}) by another author than its signer; a bundle carries only its signer's records.`);
       current.set(record.id, { revision: record.revision, hash: entry.sha256, name: entry.name });
       if (record.updated_at > newest) newest = record.updated_at;
@@ -316,12 +309,70 @@ async function checkAuditChain(
   }
 }
 
+type CheckedRecord = { id: string; author: string; revision: number; updated_at: string; type: string; deleted: boolean; sha256?: string };
+
+/**
+ * One record entry's bytes: UTF-8 JSON, valid against its type's schema,
+ * canonical, named by its id. Decoded and parsed once: the schema and the
+ * canonical form are both checked on that one value. Returns the refusal
+ * rather than throwing it, so a check made early can raise it in its turn.
+ */
+function checkRecord(label: string, entry: BundleEntry, bytes: Buffer): CheckedRecord | BundleRefused {
+  const [, folder, file] = entry.name.split('/');
+  const type = folderType.get(folder!)!;
+  const what = `its record ${JSON.stringify(entry.name)}`;
+  try {
+    if (!(type in recordSchemas)) return new BundleRefused(`${label} holds ${a(type)} record, which this version of EvalNotes cannot read.`);
+    const invalid = `${label}: ${what} does not match the ${type} schema`;
+    const text = decodeUtf8(bytes, invalid);
+    const value = parseText(text, invalid);
+    const record = checkSchema(value, recordSchemas[type] as z.ZodType, invalid) as CheckedRecord;
+    if (canonicalJson(value) !== text) return new BundleRefused(`${label} has ${what} not written as canonical JSON.`);
+    if (`${record.id}.json` !== file) return new BundleRefused(`${label} has ${what} whose file name is not its id.`);
+    return record;
+  } catch (error) {
+    if (error instanceof BundleRefused) return error;
+    throw error;
+  }
+}
+
+/** Records checked per turn of the event loop: small enough that the hashing pass is never kept waiting long. */
+const EARLY_BATCH = 32;
+
+/**
+ * Checks the small record entries while the hashing pass runs (it hashes on a
+ * worker thread and leaves this thread mostly idle): their bytes are read
+ * separately, in one read (they sit together at the end of the file), and each
+ * result carries the SHA-256 of the bytes it checked, for the caller to match
+ * against the pass. Records over the budget are left to the caller.
+ */
+async function checkRecordsEarly(src: ByteSource, label: string, entries: readonly BundleEntry[]): Promise<Map<string, { sha256: string; outcome: CheckedRecord | BundleRefused }>> {
+  const out = new Map<string, { sha256: string; outcome: CheckedRecord | BundleRefused }>();
+  const records = entries.filter((e) => e.name.startsWith('records/') && e.name !== AUDIT_ENTRY && e.name.split('/').length === 3 && e.size <= ENTRY_CHUNK_BYTES);
+  const chosen: BundleEntry[] = [];
+  for (const e of records) {
+    if (chosen.length > 0 && e.dataOffset + e.size - chosen[0]!.dataOffset > KEPT_BYTES) break;
+    chosen.push(e);
+  }
+  if (chosen.length === 0) return out;
+  const start = chosen[0]!.dataOffset;
+  const last = chosen.at(-1)!;
+  const span = Buffer.allocUnsafe(last.dataOffset + last.size - start);
+  if ((await readInto(src, span, start)) !== span.length) return out;
+  for (const [i, e] of chosen.entries()) {
+    if (i % EARLY_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    const bytes = span.subarray(e.dataOffset - start, e.dataOffset - start + e.size);
+    out.set(e.name, { sha256: createHash('sha256').update(bytes).digest('hex'), outcome: checkRecord(label, e, bytes) });
+  }
+  return out;
+}
+
 /** An audit line with its event in full (checked against AuditEventBody after) or with its body hash only. */
 const FULL_AUDIT_LINE = z.strictObject({ seq: z.number().int().min(1), body: z.unknown(), chain_hash: Sha256Hex });
 const WITHHELD_AUDIT_LINE = AuditLine.options[1];
 
-/** Small JSON entries, read whole in step 3 and 5: kept from pass 2 so they are not read twice. */
-const isReadWhole = (e: BundleEntry) => e.size <= ENTRY_CHUNK_BYTES && (e.name.startsWith('records/') || e.name === MANIFEST_ENTRY || e.name === ENVELOPE_ENTRY);
+/** The envelope, manifest and audit chain, read whole in steps 3 and 5: kept from pass 2 so they are not read twice. */
+const isReadWhole = (e: BundleEntry) => e.size <= ENTRY_CHUNK_BYTES && (e.name === AUDIT_ENTRY || e.name === MANIFEST_ENTRY || e.name === ENVELOPE_ENTRY);
 const KEPT_BYTES = 32 * 1024 * 1024;
 
 /**
