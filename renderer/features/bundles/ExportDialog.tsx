@@ -12,6 +12,7 @@ import { exportBlocker, thresholdsLine } from './bundleText';
 import { JobProgressLine } from './JobProgressLine';
 import { useExportJob, type ExportJobState } from './useExportJob';
 import { useModalDialog } from '../../lib/useModalDialog';
+import { ThresholdsChoice } from '../../components/ThresholdsChoice';
 
 type Scope = 'all' | 'selected';
 
@@ -280,20 +281,7 @@ export function ExportDialog({ engagement: e, open, onClose }: { engagement: Eng
           </fieldset>
           {scope === 'selected' && <FindingPicker rows={mine.rows} error={mine.error} selected={selected} onChange={setSelected} />}
 
-          <div className="threshold-choice">
-            <label className="choice-inline">
-              <input type="checkbox" checked={includeThresholds} disabled={busy} onChange={(ev) => setIncludeThresholds(ev.target.checked)} />
-              Include thresholds
-            </label>
-            {includeThresholds && (
-              <p className="sensitive-notice" role="alert">
-                <span className="sensitive-notice-title">
-                  <span aria-hidden="true">⚠ </span>Thresholds are sensitive
-                </span>
-                They will leave this machine inside the bundle, readable by anyone who receives it. Include them only if you were asked to.
-              </p>
-            )}
-          </div>
+          <ThresholdsChoice checked={includeThresholds} disabled={busy} onChange={setIncludeThresholds} into="bundle" />
 
           <Preview preview={shownPreview} error={previewError} />
           {shownPreview && <CredentialCheck preview={shownPreview} confirmed={confirmCredentials} onConfirm={setConfirmCredentials} />}

@@ -6,6 +6,7 @@ import { formatBytes, plural } from '../../lib/format';
 import { useModalDialog } from '../../lib/useModalDialog';
 import { BundleMarking } from '../bundles/bits';
 import { reportFileName, type ReportFormat } from './reportName';
+import { ThresholdsChoice } from '../../components/ThresholdsChoice';
 
 type Format = ReportFormat;
 type Saved = CallOutput<'report:save'>;
@@ -135,20 +136,7 @@ export function ReportDialog({ engagement: e, open, onClose }: { engagement: Eng
               </span>
             </label>
           </fieldset>
-          <div className="threshold-choice">
-            <label className="choice-inline">
-              <input type="checkbox" checked={includeThresholds} disabled={busy} onChange={(ev) => setIncludeThresholds(ev.target.checked)} />
-              Include thresholds
-            </label>
-            {includeThresholds && (
-              <p className="sensitive-notice" role="alert">
-                <span className="sensitive-notice-title">
-                  <span aria-hidden="true">⚠ </span>Thresholds are sensitive
-                </span>
-                They will leave this machine inside the report, readable by anyone who receives it. Include them only if you were asked to.
-              </p>
-            )}
-          </div>
+          <ThresholdsChoice checked={includeThresholds} disabled={busy} onChange={setIncludeThresholds} into="report" />
           {error && (
             <p className="form-error" role="alert">
               {error}
