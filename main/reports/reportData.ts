@@ -11,7 +11,7 @@ import { Severity, ShownStatus, type EvidenceLink, type Finding } from '../../sh
 import { handlingLine } from '../../shared/domain/handling';
 import type { Identity } from '../../shared/domain/identity';
 import type { Decision, ReviewView } from '../../shared/domain/review';
-import { meetsThreshold, thresholdKey, type Comparison, type MetricResult, type Run, type Threshold } from '../../shared/domain/run';
+import { indexThresholds, verdictFor, type Comparison, type MetricResult, type Run, type Threshold } from '../../shared/domain/run';
 import { releaseCountdown, reviewWindow, type ReviewWindow } from '../../shared/reviewWindow';
 import type { Db } from '../db/open';
 import { EngagementService } from '../services/engagements';
@@ -206,10 +206,10 @@ function findingIds(service: FindingService, engagementId: string): string[] {
 }
 
 function thresholdLookup(thresholds: readonly Threshold[]): (r: MetricResult) => ThresholdMark | null {
-  const byKey = new Map(thresholds.map((t) => [thresholdKey(t), t]));
+  const index = indexThresholds(thresholds);
   return (r) => {
-    const t = byKey.get(thresholdKey(r));
-    return t ? { comparison: t.comparison, value: t.value, met: meetsThreshold(r.value, t) } : null;
+    const v = verdictFor(r, index);
+    return v ? { comparison: v.threshold.comparison, value: v.threshold.value, met: v.meets } : null;
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import { Determination, Review, type DeterminationBasis, type DeterminationInput, type DeterminationView, type ReviewInput, type ReviewView } from '../../shared/domain/review';
-import { meetsThreshold, thresholdKey, type Threshold } from '../../shared/domain/run';
+import { indexThresholds, verdictFor } from '../../shared/domain/run';
 import { AppError } from '../../shared/result';
 import type { Db } from '../db/open';
 import { getRecord } from '../records/readRecords';
@@ -120,24 +120,24 @@ export class ReviewService {
    * (in stored order) winning if two share a key.
    */
   private evidence(engagementId: string): Evidence[] {
-    const thresholds = new Map<string, Threshold>(new ThresholdService(this.ws).list(engagementId).map((t) => [thresholdKey(t), t]));
+    const thresholds = indexThresholds(new ThresholdService(this.ws).list(engagementId));
     if (thresholds.size === 0) return [];
     const out: Evidence[] = [];
     for (const { run, results } of new RunService(this.ws).list(engagementId)) {
       for (const r of results) {
-        const t = thresholds.get(thresholdKey(r));
-        if (!t) continue;
+        const v = verdictFor(r, thresholds);
+        if (!v) continue;
         out.push({
           result_id: r.id,
           run_id: run.id,
-          threshold_id: t.id,
+          threshold_id: v.threshold.id,
           task: r.task,
           scorer: r.scorer,
           metric: r.metric,
           value: r.value,
-          comparison: t.comparison,
-          threshold: t.value,
-          met: meetsThreshold(r.value, t),
+          comparison: v.threshold.comparison,
+          threshold: v.threshold.value,
+          met: v.meets,
         });
       }
     }

@@ -9,7 +9,7 @@ import { calendarDateIn } from '../../shared/dates';
 import type { Engagement } from '../../shared/domain/engagement';
 import { Severity, ShownStatus } from '../../shared/domain/finding';
 import { Determination } from '../../shared/domain/review';
-import { meetsThreshold, Threshold, thresholdKey } from '../../shared/domain/run';
+import { indexThresholds, Threshold, verdictFor } from '../../shared/domain/run';
 import type { EngagementSummary, ResultAgainstThreshold, Summary } from '../../shared/domain/summary';
 import { decodeNumber, type NonFiniteString } from '../../shared/numbers';
 import { reviewWindow } from '../../shared/reviewWindow';
@@ -189,19 +189,21 @@ function countsByEngagement(db: Db, sql: string): Map<string, number> {
 
 /** Every result whose (task, scorer, metric) has a live threshold in its engagement, compared with it. */
 function resultsAgainstThresholds(db: Db): Map<string, ResultAgainstThreshold[]> {
-  const thresholds = new Map<string, Map<string, Threshold>>();
+  const byEngagement = new Map<string, Threshold[]>();
   for (const { body } of db.prepare(summaryQueries.thresholds).all() as { body: string }[]) {
     const t = Threshold.parse(JSON.parse(body));
-    let byKey = thresholds.get(t.engagement_id);
-    if (!byKey) thresholds.set(t.engagement_id, (byKey = new Map<string, Threshold>()));
-    byKey.set(thresholdKey(t), t);
+    const list = byEngagement.get(t.engagement_id);
+    if (list) list.push(t);
+    else byEngagement.set(t.engagement_id, [t]);
   }
+  const thresholds = new Map([...byEngagement].map(([id, list]) => [id, indexThresholds(list)]));
   const out = new Map<string, ResultAgainstThreshold[]>();
   if (thresholds.size === 0) return out;
   for (const r of db.prepare(summaryQueries.resultsOfThresholdedEngagements).all() as ResultRow[]) {
-    const t = thresholds.get(r.engagement_id)?.get(thresholdKey(r));
-    if (!t) continue;
+    const index = thresholds.get(r.engagement_id);
     const value = measure(r.value);
+    const v = index ? verdictFor({ ...r, value }, index) : null;
+    if (!v) continue;
     let rows = out.get(r.engagement_id);
     if (!rows) out.set(r.engagement_id, (rows = []));
     rows.push({
@@ -212,9 +214,9 @@ function resultsAgainstThresholds(db: Db): Map<string, ResultAgainstThreshold[]>
       metric: r.metric,
       value,
       stderr: r.stderr === null ? null : measure(r.stderr),
-      comparison: t.comparison,
-      threshold: t.value,
-      met: meetsThreshold(value, t),
+      comparison: v.threshold.comparison,
+      threshold: v.threshold.value,
+      met: v.meets,
     });
   }
   return out;

@@ -149,6 +149,21 @@ export function thresholdKey(r: { task: string; scorer: string; metric: string }
   return JSON.stringify([r.task, r.scorer, r.metric]);
 }
 
+export type ThresholdIndex = ReadonlyMap<string, Threshold>;
+/** Whether a result meets the threshold that matches it. */
+export type ThresholdVerdict = { threshold: Threshold; meets: boolean };
+
+/** Live thresholds by key; when two share a key, the later one in the list wins. */
+export function indexThresholds(thresholds: readonly Threshold[]): ThresholdIndex {
+  return new Map(thresholds.filter((t) => !t.deleted).map((t) => [thresholdKey(t), t]));
+}
+
+/** The threshold matching a result (same task, scorer, metric) and whether the result meets it; null when none matches. */
+export function verdictFor(result: { task: string; scorer: string; metric: string; value: number }, index: ThresholdIndex): ThresholdVerdict | null {
+  const threshold = index.get(thresholdKey(result));
+  return threshold ? { threshold, meets: meetsThreshold(result.value, threshold) } : null;
+}
+
 /** Manual entry for harnesses EvalNotes does not parse. */
 export const ManualRunInput = z.strictObject({
   engagement_id: RecordId,

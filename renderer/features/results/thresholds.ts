@@ -2,21 +2,10 @@
  * Which results meet which thresholds. A result matches a threshold with the
  * same task, scorer (or lm-eval filter) and metric; NaN never meets one.
  */
-import { meetsThreshold, thresholdKey, type Comparison, type MetricResult, type Threshold } from '../../../shared/domain/run';
+import type { Comparison, MetricResult } from '../../../shared/domain/run';
 import { formatMeasure } from '../../lib/format';
 
-export type Verdict = { threshold: Threshold; meets: boolean };
-
-export type ThresholdIndex = ReadonlyMap<string, Threshold>;
-
-export function indexThresholds(thresholds: readonly Threshold[]): ThresholdIndex {
-  return new Map(thresholds.filter((t) => !t.deleted).map((t) => [thresholdKey(t), t]));
-}
-
-export function verdictFor(result: Pick<MetricResult, 'task' | 'scorer' | 'metric' | 'value'>, index: ThresholdIndex): Verdict | null {
-  const threshold = index.get(thresholdKey(result));
-  return threshold ? { threshold, meets: meetsThreshold(result.value, threshold) } : null;
-}
+export { indexThresholds, verdictFor, type ThresholdIndex, type ThresholdVerdict as Verdict } from '../../../shared/domain/run';
 
 export const COMPARISON_WORDS: Record<Comparison, string> = {
   '>=': 'at least',
