@@ -232,20 +232,23 @@ type MemoryEntry = { name: string; data: Buffer; sha256: string };
 type FileEntry = { name: string; path: string; sha256: string; size: number };
 type PlannedEntry = MemoryEntry | FileEntry;
 
-/** Every entry but the envelope, with its digest, and the manifest: all a signature needs. */
+/** Every entry but the envelope, with its digest, the manifest, and the statement to sign over them. */
 export type BundlePlan = {
   id: string;
   manifest: BundleManifest;
   entries: PlannedEntry[];
+  /** The statement payload (canonical JSON) the envelope signs. */
+  statement: Buffer;
   suggestedName: string;
 };
 
 export type PlanInput = {
   db: Db;
-  blobs: BlobStore;
   identity: Identity;
   appVersion: string;
   selection: Selection;
+  /** The selection's attachments (attachmentFiles), which may already be streaming. */
+  attachments: FileEntry[];
   request: Pick<ExportRequest, 'engagementId' | 'findings' | 'includeThresholds' | 'confirmCredentials'>;
   /** Forwarded bundles, already hashed. */
   forwarded: { path: string; sha256: string; size: number }[];
@@ -254,25 +257,44 @@ export type PlanInput = {
 // One-shot hashing: a bundle may hold 10,000 small records, and a Hash object per record costs more than the hashing.
 const memory = (name: string, data: Buffer): MemoryEntry => ({ name, data, sha256: hash('sha256', data, 'hex') });
 
-export function planBundle(p: PlanInput): BundlePlan {
-  const { selection } = p;
-  const content: PlannedEntry[] = [];
-  let createdAt = '';
-  for (const r of selection.records) {
-    content.push(memory(recordEntry(r.type, r.id), Buffer.from(r.body, 'utf8')));
-    if (r.updated_at > createdAt) createdAt = r.updated_at;
-  }
-  content.push(memory(AUDIT_ENTRY, auditLines(p.db, new Set(selection.records.map((r) => r.id)))));
-  for (const sha of selection.attachmentShas) {
-    const path = p.blobs.path(sha);
+/** Records (and audit lines) handled between two turns of the event loop while planning. */
+const PLAN_SLICE = 256;
+
+/**
+ * The selection's attachment bytes as entries, in name order: they sort before
+ * every other entry, and their digests are known (content addresses), so the
+ * export streams them while the rest of the plan is made.
+ */
+export function attachmentFiles(selection: Selection, blobs: BlobStore): FileEntry[] {
+  return selection.attachmentShas.map((sha) => {
+    const path = blobs.path(sha);
     let size: number;
     try {
       size = statSync(path).size;
     } catch {
       throw new AppError('NOT_FOUND', `The bytes of attachment ${sha.slice(0, 12)}… are not in this workspace; attach the file again.`);
     }
-    content.push({ name: attachmentEntry(sha), path, sha256: sha, size });
+    return { name: attachmentEntry(sha), path, sha256: sha, size };
+  });
+}
+
+/**
+ * Record files, the audit chain and the manifest, with every digest. It gives
+ * the event loop a turn every PLAN_SLICE records, so an export's attachment
+ * stream (and the app) keeps moving while 10,000 records are hashed.
+ */
+export async function planBundle(p: PlanInput): Promise<BundlePlan> {
+  const { selection } = p;
+  // Read in one step, before the first turn: the selection and the chain stay one snapshot.
+  const auditRows = auditRowsOf(p.db);
+  const content: PlannedEntry[] = [...p.attachments];
+  let createdAt = '';
+  for (const [i, r] of selection.records.entries()) {
+    if (i % PLAN_SLICE === PLAN_SLICE - 1) await nextTurn();
+    content.push(memory(recordEntry(r.type, r.id), Buffer.from(r.body, 'utf8')));
+    if (r.updated_at > createdAt) createdAt = r.updated_at;
   }
+  content.push(memory(AUDIT_ENTRY, await auditLines(auditRows, new Set(selection.records.map((r) => r.id)))));
   for (const f of p.forwarded) content.push({ name: forwardedEntry(f.sha256), path: f.path, sha256: f.sha256, size: f.size });
 
   const subjects: Subject[] = content.map((e) => ({ name: e.name, digest: { sha256: e.sha256 } }));
@@ -290,9 +312,13 @@ export function planBundle(p: PlanInput): BundlePlan {
     selection: { engagement_id: p.request.engagementId, findings: p.request.findings ? [...new Set(p.request.findings)].sort() : null, include_thresholds: p.request.includeThresholds },
     confirmed_credential_warnings: p.request.confirmCredentials ? selection.credentialWarnings.length : 0,
   };
-  const entries = [...content, memory(MANIFEST_ENTRY, Buffer.from(canonicalJson(manifest), 'utf8'))];
-  return { id, manifest, entries: dedupe(entries), suggestedName: suggestedName(selection.engagement, p.identity.name, createdAt, id) };
+  const entries = dedupe([...content, memory(MANIFEST_ENTRY, Buffer.from(canonicalJson(manifest), 'utf8'))]);
+  await nextTurn();
+  const statement = statementPayload(makeStatement(entries.map((e) => ({ name: e.name, digest: { sha256: e.sha256 } })), id));
+  return { id, manifest, entries, statement, suggestedName: suggestedName(selection.engagement, p.identity.name, createdAt, id) };
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The same forwarded bundle given twice is carried once. */
 function dedupe(entries: PlannedEntry[]): PlannedEntry[] {
@@ -300,12 +326,18 @@ function dedupe(entries: PlannedEntry[]): PlannedEntry[] {
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
+type AuditRow = [seq: number, recordId: string, body: string, bodyHash: string, chainHash: string];
+
+function auditRowsOf(db: Db): AuditRow[] {
+  return db.prepare('SELECT seq, record_id, body, body_hash, chain_hash FROM audit_events ORDER BY seq').raw().all() as AuditRow[];
+}
+
 /** The whole chain, bodies of exported records in full, the rest as body hashes (decision 3). */
-function auditLines(db: Db, exported: Set<string>): Buffer {
-  const rows = db.prepare('SELECT seq, record_id, body, body_hash, chain_hash FROM audit_events ORDER BY seq').raw().all() as [number, string, string, string, string][];
+async function auditLines(rows: AuditRow[], exported: Set<string>): Promise<Buffer> {
   // The stored body is canonical JSON already, and these keys are in canonical order.
   let text = '';
-  for (const [seq, recordId, body, bodyHash, chainHash] of rows) {
+  for (const [i, [seq, recordId, body, bodyHash, chainHash]] of rows.entries()) {
+    if (i % PLAN_SLICE === PLAN_SLICE - 1) await nextTurn();
     text += exported.has(recordId) ? `{"body":${body},"chain_hash":"${chainHash}","seq":${seq}}\n` : `{"body_hash":"${bodyHash}","chain_hash":"${chainHash}","seq":${seq}}\n`;
   }
   return Buffer.from(text, 'utf8');
@@ -362,42 +394,57 @@ export async function inspectForwarded(path: string, trust: TrustLookup): Promis
 export type WriteProgress = { signal?: AbortSignal; onProgress?: (done: number, total: number) => void };
 
 /**
- * Signs the plan and writes the ZIP to a temp file beside `target`, fsyncs it
- * and renames it into place; on any failure or cancel nothing is left behind.
- * Returns the archive's size.
+ * Writes the bundle to a temp file beside `target`, fsyncs it and renames it
+ * into place; on any failure or cancel nothing is left behind. The attachments
+ * (the first entries by name) start streaming at once, while `planning` hashes
+ * the records; then the plan is signed and the rest written. Returns the
+ * archive's size.
  */
-export async function writeBundle(plan: BundlePlan, signingKey: KeyObject, keyId: string, target: string, progress: WriteProgress = {}): Promise<number> {
-  const subjects = plan.entries.map((e) => ({ name: e.name, digest: { sha256: e.sha256 } }));
-  const envelope = envelopeBytes(signEnvelope(statementPayload(makeStatement(subjects, plan.id)), signingKey, keyId));
-  const entries = [...plan.entries, memory(ENVELOPE_ENTRY, envelope)].sort((a, b) => (a.name < b.name ? -1 : 1));
-  const total = entries.reduce((n, e) => n + ('data' in e ? e.data.length : e.size), 0);
-
+export async function writeBundle(
+  attachments: readonly FileEntry[],
+  planning: Promise<BundlePlan>,
+  signingKey: KeyObject,
+  keyId: string,
+  target: string,
+  progress: WriteProgress = {},
+): Promise<number> {
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`);
   const zip = await ZipWriter.create(temp);
+  // Stops the attachment stream if the plan fails, as well as on the user's cancel.
+  const stop = new AbortController();
+  const cancel = () => stop.abort();
+  progress.signal?.addEventListener('abort', cancel);
   try {
-    let done = 0;
+    let total = attachments.reduce((n, f) => n + f.size, 0);
+    const streaming = writeFiles(zip, attachments, stop.signal, (n) => progress.onProgress?.(n, total));
+    let plan: BundlePlan;
+    try {
+      [, plan] = await Promise.all([streaming, planning]);
+    } catch (error) {
+      stop.abort();
+      await streaming.catch(() => {});
+      throw error;
+    }
+    const envelope = envelopeBytes(signEnvelope(plan.statement, signingKey, keyId));
+    const streamed = new Set(attachments.map((f) => f.name));
+    // The zip writer refuses a name out of order, so the attachments must have been the first entries.
+    const entries = [...plan.entries.filter((e) => !streamed.has(e.name)), memory(ENVELOPE_ENTRY, envelope)].sort((a, b) => (a.name < b.name ? -1 : 1));
+    let done = total;
+    total += entries.reduce((n, e) => n + ('data' in e ? e.data.length : e.size), 0);
     for (let i = 0; i < entries.length; ) {
-      if (progress.signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
+      if (stop.signal.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
       const e = entries[i]!;
       if ('data' in e) {
-        await zip.addBuffer(e.name, e.data);
-        done += e.data.length;
-        i += 1;
+        const run: MemoryEntry[] = [];
+        for (let m = entries[i]; m && 'data' in m; m = entries[++i]) run.push(m);
+        await zip.addBuffers(run);
+        done += run.reduce((n, m) => n + m.data.length, 0);
       } else {
-        // A run of files (attachments, forwarded bundles) streams as one: reads run ahead across files.
+        // A run of files (forwarded bundles) streams as one: reads run ahead across files.
         const run: FileEntry[] = [];
         for (let f = entries[i]; f && !('data' in f); f = entries[++i]) run.push(f);
         const base = done;
-        const written = await zip.addFiles(run, {
-          ...(progress.signal ? { signal: progress.signal } : {}),
-          onBytes: (n) => progress.onProgress?.(base + n, total),
-        });
-        for (const [k, w] of written.entries()) {
-          if (w.sha256 !== run[k]!.sha256) {
-            throw new AppError('WORKSPACE_DAMAGED', `The bytes of ${w.name} do not match their SHA-256 (they changed or are damaged); nothing was exported.`);
-          }
-          done += w.size;
-        }
+        done += await writeFiles(zip, run, stop.signal, (n) => progress.onProgress?.(base + n, total));
       }
       progress.onProgress?.(done, total);
     }
@@ -410,7 +457,21 @@ export async function writeBundle(plan: BundlePlan, signingKey: KeyObject, keyId
     await rm(temp, { force: true });
     if (progress.signal?.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
     throw error;
+  } finally {
+    progress.signal?.removeEventListener('abort', cancel);
   }
+}
+
+/** Streams files into the ZIP and checks each one's bytes against its digest; returns the bytes written. */
+async function writeFiles(zip: ZipWriter, files: readonly FileEntry[], signal: AbortSignal, onBytes: (n: number) => void): Promise<number> {
+  if (files.length === 0) return 0;
+  const written = await zip.addFiles(files, { signal, onBytes });
+  for (const [k, w] of written.entries()) {
+    if (w.sha256 !== files[k]!.sha256) {
+      throw new AppError('WORKSPACE_DAMAGED', `The bytes of ${w.name} do not match their SHA-256 (they changed or are damaged); nothing was exported.`);
+    }
+  }
+  return written.reduce((n, w) => n + w.size, 0);
 }
 
 // #endregion

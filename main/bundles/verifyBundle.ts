@@ -6,7 +6,10 @@
  *    names, links, duplicates, canonical form);
  * 2. one streaming pass over every entry: CRC-32 and SHA-256 of the real bytes
  *    (sequential reads of 4 MiB, SHA-256 on a worker thread for large bundles:
- *    digestEntries.ts; only the small JSON entries are kept, up to KEPT_BYTES);
+ *    digestEntries.ts). Meanwhile the small entries (envelope, manifest, records,
+ *    audit chain, up to KEPT_BYTES each) are read on their own and checked
+ *    (checkEarly); what they show is raised in its turn below, and only if the
+ *    bytes checked are the bytes the pass hashed;
  * 3. the DSSE envelope and its Ed25519 signature by a trusted key;
  * 4. the statement: every entry's digest, nothing missing, nothing extra;
  * 5. bundle.json, every record against its schema (author = signer), the audit
@@ -117,23 +120,16 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
 
   // 1. Layout.
   const entries = await readCanonicalZip(src, label, (name) => ENTRY_NAME.test(name));
-  const byName = new Map(entries.map((e) => [e.name, e]));
 
-  // 2. CRC-32 and SHA-256 of every entry, in one pass over the real bytes. The
-  // small JSON entries read whole later are kept (up to KEPT_BYTES in all), so
-  // they are not read from the file a second time.
+  // 2. CRC-32 and SHA-256 of every entry, in one pass over the real bytes.
   const total = entries.reduce((n, e) => n + e.size, 0);
   let done = 0;
   const hashed = new Map<string, Hashed>();
-  const kept = new Map<number, Buffer>();
-  let keptBytes = 0;
   let crc = 0;
-  let parts: Buffer[] | null = null;
-  let first = true;
-  // The records are checked (parsed, schema, canonical form) while the pass
-  // hashes the rest; what they say counts only once the signature and digests
-  // below have been checked, and a refusal among them is raised in its turn.
-  const early = checkRecordsEarly(src, label, entries);
+  // Meanwhile the small entries are checked on their own (checkEarly); what they
+  // say counts only once the signature and digests below have been checked, and
+  // a refusal among them is raised in its turn.
+  const early = checkEarly(src, label, entries, opts.trust);
   early.catch(() => {}); // awaited below, unless the pass fails first
   // SHA-256 in digestEntries (on a worker thread for large bundles); CRC-32 and the rest here, piece by piece.
   const digests = await digestEntries(src, label, entries, ({ entry, chunk, last }) => {
@@ -141,43 +137,20 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
     crc = crc32(chunk, crc);
     done += chunk.length;
     opts.onProgress?.(done, total);
-    if (first && isReadWhole(entry) && keptBytes + entry.size <= KEPT_BYTES) {
-      parts = [];
-      keptBytes += entry.size;
-    }
-    first = last;
-    parts?.push(Buffer.from(chunk));
     if (!last) return;
     if (crc >>> 0 !== entry.crc32 >>> 0) refuse(`is damaged: entry ${JSON.stringify(entry.name)} fails its CRC-32 check.`);
-    if (parts) kept.set(entry.dataOffset, Buffer.concat(parts));
     crc = 0;
-    parts = null;
   });
   for (const [i, entry] of entries.entries()) hashed.set(entry.name, { ...entry, sha256: digests[i]! });
-  const checkedRecords = await early;
+  const { records: checkedRecords, envelope: earlyEnvelope, manifest: earlyManifest, audit: earlyAudit } = await early;
 
-  // 3. The envelope and its signature.
-  const envelopeEntry = byName.get(ENVELOPE_ENTRY) ?? refuse(`is not signed: it has no ${ENVELOPE_ENTRY}.`);
-  const envelope = parseJson(await readWhole(src, label, envelopeEntry, MAX_ENVELOPE_BYTES, kept), DsseEnvelope, `${label}: its ${ENVELOPE_ENTRY} is not a valid DSSE envelope`);
-  const signature = envelope.signatures[0]!;
-  const keyId = signature.keyid;
-  report.signer = { key_id: keyId, name: '', org: '', role: 'evaluator', trusted: false, trusted_as: null };
-  const trust = opts.trust(keyId);
-  const fp = fingerprintOf(keyId);
-  if (trust.status === 'unknown') {
-    refuse(`is signed by a key that is not trusted here (${fp}): trust it with \`evalnotes keys trust\` or pass --trust.`);
-  }
-  if (trust.status === 'untrusted') refuse(`is signed by ${trust.name}, whose key (${fp}) was untrusted on ${trust.since.slice(0, 10)}.`);
-  if (trust.status !== 'trusted') return refuse('is signed by a key that is not trusted here.');
-  const payload = strictBase64(envelope.payload) ?? refuse(`has a DSSE payload that is not canonical base64.`);
-  const sig = strictBase64(signature.sig);
-  if (!sig || sig.length !== 64 || !verifySignature(null, preAuthEncoding(PAYLOAD_TYPE, payload), trust.publicKey, sig)) {
-    refuse(`has a signature that does not verify with ${trust.name}'s key: it was changed after signing.`);
-  }
-  report.signer = { ...report.signer, name: trust.name, trusted: true, trusted_as: trust.trustedAs, role: trust.role ?? 'evaluator' };
-
-  // 4. The statement: every entry but the envelope, by digest.
-  const statement = parseJson(payload, Statement, `${label}: its signed statement is not an in-toto Statement v1 for an EvalNotes bundle`);
+  // 3. The envelope and its signature; 4. the statement it signs (checked early when small).
+  const envelopeEntry = hashed.get(ENVELOPE_ENTRY) ?? refuse(`is not signed: it has no ${ENVELOPE_ENTRY}.`);
+  const signed = earlyOutcome(earlyEnvelope, envelopeEntry, label) ?? checkEnvelope(label, await readWhole(src, label, envelopeEntry, MAX_ENVELOPE_BYTES), opts.trust);
+  report.signer = signed.signer;
+  if (signed.result instanceof BundleRefused) throw signed.result;
+  const { keyId, trust, statement, bundleId } = signed.result;
+  const signer = signed.signer!;
   let previous = '';
   for (const s of statement.subject) {
     if (s.name <= previous) refuse('has a signed statement whose subjects are not sorted by name without repeats.');
@@ -188,17 +161,16 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
   }
   const listed = new Set(statement.subject.map((s) => s.name));
   for (const e of entries) if (e.name !== ENVELOPE_ENTRY && !listed.has(e.name)) refuse(`holds an entry its signed statement does not list (${JSON.stringify(e.name)}).`);
-  // The id hashes the content entries' subjects: bundle.json holds the id, so it is not among them (dsse.ts).
-  const bundleId = createHash('sha256').update(canonicalJson(statement.subject.filter((s) => s.name !== MANIFEST_ENTRY))).digest('hex');
   if (statement.predicate.bundle_id !== bundleId) refuse('has a statement whose bundle id is not the hash of its subject list.');
 
   // 5. Content: manifest, records, audit chain, attachments, forwarded bundles.
   const manifestEntry = hashed.get(MANIFEST_ENTRY) ?? refuse(`has no ${MANIFEST_ENTRY}.`);
-  const manifest = parseJson(await readWhole(src, label, manifestEntry, MAX_MANIFEST_BYTES, kept), BundleManifest, `${label}: its ${MANIFEST_ENTRY} does not match the bundle format`);
+  const manifestBytes = earlyOutcome(earlyManifest, manifestEntry, label) ?? (await readWhole(src, label, manifestEntry, MAX_MANIFEST_BYTES));
+  const manifest = parseJson(manifestBytes, BundleManifest, `${label}: its ${MANIFEST_ENTRY} does not match the bundle format`);
   if (manifest.id !== bundleId) refuse(`has a ${MANIFEST_ENTRY} whose id is not the signed bundle id.`);
   if (manifest.created_by.key_id !== keyId) refuse(`has a ${MANIFEST_ENTRY} naming another signer than the one who signed it.`);
   report.id = bundleId;
-  report.signer = { ...report.signer, name: manifest.created_by.name, org: manifest.created_by.org, role: trust.role ?? manifest.created_by.role };
+  report.signer = { ...signer, name: manifest.created_by.name, org: manifest.created_by.org, role: trust.role ?? manifest.created_by.role };
   if (trust.role && trust.role !== manifest.created_by.role) {
     refuse(`says its signer is ${a(manifest.created_by.role)}, but the key is trusted as ${a(trust.role)}.`);
   }
@@ -222,7 +194,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
       const checked = checkedRecords.get(entry.name);
       // The bytes checked early must be the ones hashed: the file may have changed between the two reads.
       if (checked && checked.sha256 !== entry.sha256) refuse(`changed while it was being verified (${JSON.stringify(entry.name)}).`);
-      const outcome = checked?.outcome ?? checkRecord(label, entry, await readWhole(src, label, entry, MAX_RECORD_BYTES, kept));
+      const outcome = checked?.outcome ?? checkRecord(label, entry, await readWhole(src, label, entry, MAX_RECORD_BYTES));
       if (outcome instanceof BundleRefused) throw outcome;
       const record = outcome;
       if (record.author !== keyId) refuse(`holds a record (${record.id}) by another author than its signer; a bundle carries only its signer's records.`);
@@ -244,7 +216,16 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
     if (!hashed.has(`attachments/${att.sha256}`)) refuse(`is missing the bytes of attachment ${att.id}.`);
   }
 
-  await checkAuditChain(src, label, hashed.get(AUDIT_ENTRY) ?? refuse(`has no ${AUDIT_ENTRY}.`), keyId, current, refuse, kept);
+  const auditEntry = hashed.get(AUDIT_ENTRY) ?? refuse(`has no ${AUDIT_ENTRY}.`);
+  const audit = earlyOutcome(earlyAudit, auditEntry, label) ?? checkAuditChain(label, await readWhole(src, label, auditEntry, MAX_AUDIT_BYTES), keyId);
+  if (audit instanceof BundleRefused) throw audit;
+  for (const [id, rec] of current) {
+    const event = audit.get(id);
+    if (!event) return refuse(`holds record ${id}, which has no event in its audit chain.`);
+    if (event.revision !== rec.revision || event.record_hash !== rec.hash) {
+      refuse(`holds record ${id} at revision ${rec.revision}, which does not match its last audit event.`);
+    }
+  }
 
   // 6. Forwarded bundles, each on its own, with the same trust.
   for (const entry of hashed.values()) {
@@ -258,55 +239,106 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
   return [...hashed.values()];
 }
 
+/** What the audit chain says last about each record: its revision and record hash. */
+type AuditSummary = Map<string, { revision: number; record_hash: string }>;
+
 /**
  * The signer's chain: every line in seq order from 1; full bodies are hashed,
  * withheld ones give their body hash; each chain_hash must follow from the one
- * before. Every record in the bundle must have its current revision's event.
+ * before. Returns (rather than throws) a refusal, so a check made early can
+ * raise it in its turn; the caller matches the result against the records.
  */
-async function checkAuditChain(
-  src: ByteSource,
-  label: string,
-  entry: Hashed,
-  keyId: string,
-  current: Map<string, { revision: number; hash: string; name: string }>,
-  refuse: (what: string) => never,
-  kept: ReadonlyMap<number, Buffer>,
-): Promise<void> {
-  const text = decodeUtf8(await readWhole(src, label, entry, MAX_AUDIT_BYTES, kept), `${label}: its ${AUDIT_ENTRY} is not an audit chain`);
-  const lines = text === '' ? [] : text.endsWith('\n') ? text.slice(0, -1).split('\n') : refuse(`has an ${AUDIT_ENTRY} that does not end with a newline.`);
-  let previous: string | null = null;
-  const latest = new Map<string, { revision: number; record_hash: string }>();
-  for (const [i, raw] of lines.entries()) {
-    const seq = i + 1;
-    const what = `${label}: line ${seq} of its ${AUDIT_ENTRY} is not an audit line`;
-    const value = parseText(raw, what);
-    // The line's two shapes told apart by a key, rather than by trying each: ten thousand lines add up.
-    const line: z.output<typeof FULL_AUDIT_LINE> | z.output<typeof WITHHELD_AUDIT_LINE> =
-      typeof value === 'object' && value !== null && 'body' in value ? checkSchema(value, FULL_AUDIT_LINE, what) : checkSchema(value, WITHHELD_AUDIT_LINE, what);
-    if (line.seq !== seq) refuse(`has an audit chain that jumps from event ${seq - 1} to ${line.seq}.`);
-    let bodyHash: string;
-    if ('body' in line) {
-      const parsed = AuditEventBody.safeParse(line.body);
-      if (!parsed.success) refuse(`has audit event ${seq}, which is not a well-formed audit event.`);
-      const body = parsed.data;
-      if (body.seq !== seq) refuse(`has audit event ${seq} that says it is event ${body.seq}.`);
-      if (body.actor !== keyId) refuse(`has audit event ${seq} by another actor than its signer.`);
-      bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
-      latest.set(body.id, { revision: body.revision, record_hash: body.record_hash });
-    } else {
-      bodyHash = line.body_hash;
+function checkAuditChain(label: string, bytes: Buffer, keyId: string): AuditSummary | BundleRefused {
+  const refuse = (what: string): never => {
+    throw new BundleRefused(`${label} ${what}`);
+  };
+  try {
+    const text = decodeUtf8(bytes, `${label}: its ${AUDIT_ENTRY} is not an audit chain`);
+    const lines = text === '' ? [] : text.endsWith('\n') ? text.slice(0, -1).split('\n') : refuse(`has an ${AUDIT_ENTRY} that does not end with a newline.`);
+    let previous: string | null = null;
+    const latest: AuditSummary = new Map();
+    for (const [i, raw] of lines.entries()) {
+      const seq = i + 1;
+      const what = `${label}: line ${seq} of its ${AUDIT_ENTRY} is not an audit line`;
+      const value = parseText(raw, what);
+      // The line's two shapes told apart by a key, rather than by trying each: ten thousand lines add up.
+      const line: z.output<typeof FULL_AUDIT_LINE> | z.output<typeof WITHHELD_AUDIT_LINE> =
+        typeof value === 'object' && value !== null && 'body' in value ? checkSchema(value, FULL_AUDIT_LINE, what) : checkSchema(value, WITHHELD_AUDIT_LINE, what);
+      if (line.seq !== seq) refuse(`has an audit chain that jumps from event ${seq - 1} to ${line.seq}.`);
+      let bodyHash: string;
+      if ('body' in line) {
+        const parsed = AuditEventBody.safeParse(line.body);
+        if (!parsed.success) refuse(`has audit event ${seq}, which is not a well-formed audit event.`);
+        const body = parsed.data!;
+        if (body.seq !== seq) refuse(`has audit event ${seq} that says it is event ${body.seq}.`);
+        if (body.actor !== keyId) refuse(`has audit event ${seq} by another actor than its signer.`);
+        bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+        latest.set(body.id, { revision: body.revision, record_hash: body.record_hash });
+      } else {
+        bodyHash = line.body_hash;
+      }
+      const link = linkHash(previous, bodyHash);
+      if (link !== line.chain_hash) refuse(`has an audit chain broken at event ${seq}: it does not follow from event ${seq - 1}.`);
+      previous = link;
     }
-    const link = linkHash(previous, bodyHash);
-    if (link !== line.chain_hash) refuse(`has an audit chain broken at event ${seq}: it does not follow from event ${seq - 1}.`);
-    previous = link;
+    return latest;
+  } catch (error) {
+    if (error instanceof BundleRefused) return error;
+    throw error;
   }
-  for (const [id, rec] of current) {
-    const event = latest.get(id);
-    if (!event) refuse(`holds record ${id}, which has no event in its audit chain.`);
-    if (event.revision !== rec.revision || event.record_hash !== rec.hash) {
-      refuse(`holds record ${id} at revision ${rec.revision}, which does not match its last audit event.`);
+}
+
+type SignedStatement = { keyId: string; trust: Extract<ReturnType<TrustLookup>, { status: 'trusted' }>; statement: z.output<typeof Statement>; bundleId: string };
+
+/**
+ * The envelope's signature by a trusted key and the statement it signs, parsed
+ * (steps 3 and 4, before the statement is matched with the entries). Returns
+ * the signer as far as it is known and the result or the refusal.
+ */
+function checkEnvelope(label: string, bytes: Buffer, trustLookup: TrustLookup): { signer: VerifyReport['signer']; result: SignedStatement | BundleRefused } {
+  let signer: VerifyReport['signer'] = null;
+  const refuse = (what: string): never => {
+    throw new BundleRefused(`${label} ${what}`);
+  };
+  try {
+    const envelope = parseJson(bytes, DsseEnvelope, `${label}: its ${ENVELOPE_ENTRY} is not a valid DSSE envelope`);
+    const signature = envelope.signatures[0]!;
+    const keyId = signature.keyid;
+    signer = { key_id: keyId, name: '', org: '', role: 'evaluator', trusted: false, trusted_as: null };
+    const trust = trustLookup(keyId);
+    const fp = fingerprintOf(keyId);
+    if (trust.status === 'unknown') {
+      refuse(`is signed by a key that is not trusted here (${fp}): trust it with \`evalnotes keys trust\` or pass --trust.`);
     }
+    if (trust.status === 'untrusted') refuse(`is signed by ${trust.name}, whose key (${fp}) was untrusted on ${trust.since.slice(0, 10)}.`);
+    if (trust.status !== 'trusted') return refuse('is signed by a key that is not trusted here.');
+    const payload = strictBase64(envelope.payload) ?? refuse(`has a DSSE payload that is not canonical base64.`);
+    const sig = strictBase64(signature.sig);
+    if (!sig || sig.length !== 64 || !verifySignature(null, preAuthEncoding(PAYLOAD_TYPE, payload), trust.publicKey, sig)) {
+      refuse(`has a signature that does not verify with ${trust.name}'s key: it was changed after signing.`);
+    }
+    signer = { ...signer, name: trust.name, trusted: true, trusted_as: trust.trustedAs, role: trust.role ?? 'evaluator' };
+    const statement = parseJson(payload, Statement, `${label}: its signed statement is not an in-toto Statement v1 for an EvalNotes bundle`);
+    // The id hashes the content entries' subjects: bundle.json holds the id, so it is not among them (dsse.ts).
+    const bundleId = createHash('sha256').update(canonicalJson(statement.subject.filter((s) => s.name !== MANIFEST_ENTRY))).digest('hex');
+    return { signer, result: { keyId, trust, statement, bundleId } };
+  } catch (error) {
+    if (error instanceof BundleRefused) return { signer, result: error };
+    throw error;
   }
+}
+
+/** A check made early on bytes read apart from the pass, and the SHA-256 of those bytes. */
+type Early<T> = { sha256: string; outcome: T };
+
+/**
+ * An early outcome for `entry`, if there is one; the bytes it checked must be
+ * the ones the pass hashed (the file may have changed between the two reads).
+ */
+function earlyOutcome<T>(early: Early<T> | undefined, entry: Hashed, label: string): T | undefined {
+  if (!early) return undefined;
+  if (early.sha256 !== entry.sha256) throw new BundleRefused(`${label} changed while it was being verified (${JSON.stringify(entry.name)}).`);
+  return early.outcome;
 }
 
 type CheckedRecord = { id: string; author: string; revision: number; updated_at: string; type: string; deleted: boolean; sha256?: string };
@@ -336,6 +368,46 @@ function checkRecord(label: string, entry: BundleEntry, bytes: Buffer): CheckedR
   }
 }
 
+type EarlyChecks = {
+  records: Map<string, Early<CheckedRecord | BundleRefused>>;
+  envelope?: Early<ReturnType<typeof checkEnvelope>>;
+  /** Only read: it is parsed in its turn. */
+  manifest?: Early<Buffer>;
+  audit?: Early<AuditSummary | BundleRefused>;
+};
+
+/**
+ * The checks that need no digest from the pass, made while it runs (it hashes
+ * on a worker thread and leaves this thread mostly idle): the envelope, its
+ * signature and statement; the records; the audit chain. Each small entry is
+ * read apart from the pass and its result carries the SHA-256 of the bytes it
+ * checked. What they find counts only in its turn, after the pass.
+ */
+async function checkEarly(src: ByteSource, label: string, entries: readonly BundleEntry[], trust: TrustLookup): Promise<EarlyChecks> {
+  const out: EarlyChecks = { records: new Map() };
+  const small = (name: string, max: number) => entries.find((e) => e.name === name && e.size <= Math.min(max, KEPT_BYTES));
+  const read = async (entry: BundleEntry) => {
+    const bytes = Buffer.allocUnsafe(entry.size);
+    return (await readInto(src, bytes, entry.dataOffset)) === entry.size ? bytes : null;
+  };
+  const envelopeEntry = small(ENVELOPE_ENTRY, MAX_ENVELOPE_BYTES);
+  const envelopeBytes = envelopeEntry && (await read(envelopeEntry));
+  if (envelopeBytes) out.envelope = { sha256: sha256Of(envelopeBytes), outcome: checkEnvelope(label, envelopeBytes, trust) };
+  const manifestEntry = small(MANIFEST_ENTRY, MAX_MANIFEST_BYTES);
+  const manifestBytes = manifestEntry && (await read(manifestEntry));
+  if (manifestBytes) out.manifest = { sha256: sha256Of(manifestBytes), outcome: manifestBytes };
+  await nextTurn();
+  out.records = await checkRecordsEarly(src, label, entries);
+  const keyId = out.envelope?.outcome.signer?.key_id;
+  const auditEntry = small(AUDIT_ENTRY, MAX_AUDIT_BYTES);
+  const auditBytes = keyId && auditEntry && (await read(auditEntry));
+  if (keyId && auditBytes) out.audit = { sha256: sha256Of(auditBytes), outcome: checkAuditChain(label, auditBytes, keyId) };
+  return out;
+}
+
+const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 /** Records checked per turn of the event loop: small enough that the hashing pass is never kept waiting long. */
 const EARLY_BATCH = 32;
 
@@ -346,8 +418,8 @@ const EARLY_BATCH = 32;
  * result carries the SHA-256 of the bytes it checked, for the caller to match
  * against the pass. Records over the budget are left to the caller.
  */
-async function checkRecordsEarly(src: ByteSource, label: string, entries: readonly BundleEntry[]): Promise<Map<string, { sha256: string; outcome: CheckedRecord | BundleRefused }>> {
-  const out = new Map<string, { sha256: string; outcome: CheckedRecord | BundleRefused }>();
+async function checkRecordsEarly(src: ByteSource, label: string, entries: readonly BundleEntry[]): Promise<Map<string, Early<CheckedRecord | BundleRefused>>> {
+  const out = new Map<string, Early<CheckedRecord | BundleRefused>>();
   const records = entries.filter((e) => e.name.startsWith('records/') && e.name !== AUDIT_ENTRY && e.name.split('/').length === 3 && e.size <= ENTRY_CHUNK_BYTES);
   const chosen: BundleEntry[] = [];
   for (const e of records) {
@@ -360,9 +432,9 @@ async function checkRecordsEarly(src: ByteSource, label: string, entries: readon
   const span = Buffer.allocUnsafe(last.dataOffset + last.size - start);
   if ((await readInto(src, span, start)) !== span.length) return out;
   for (const [i, e] of chosen.entries()) {
-    if (i % EARLY_BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (i % EARLY_BATCH === 0) await nextTurn();
     const bytes = span.subarray(e.dataOffset - start, e.dataOffset - start + e.size);
-    out.set(e.name, { sha256: createHash('sha256').update(bytes).digest('hex'), outcome: checkRecord(label, e, bytes) });
+    out.set(e.name, { sha256: sha256Of(bytes), outcome: checkRecord(label, e, bytes) });
   }
   return out;
 }
@@ -371,19 +443,15 @@ async function checkRecordsEarly(src: ByteSource, label: string, entries: readon
 const FULL_AUDIT_LINE = z.strictObject({ seq: z.number().int().min(1), body: z.unknown(), chain_hash: Sha256Hex });
 const WITHHELD_AUDIT_LINE = AuditLine.options[1];
 
-/** The envelope, manifest and audit chain, read whole in steps 3 and 5: kept from pass 2 so they are not read twice. */
-const isReadWhole = (e: BundleEntry) => e.size <= ENTRY_CHUNK_BYTES && (e.name === AUDIT_ENTRY || e.name === MANIFEST_ENTRY || e.name === ENVELOPE_ENTRY);
+/** Bytes of small entries checked early, in all (checkEarly). */
 const KEPT_BYTES = 32 * 1024 * 1024;
 
 /**
- * A whole small entry: the copy kept in pass 2 (those are the very bytes that
- * were hashed), else read again, hashed again and compared with what pass 2 saw
- * (the file may have changed since).
+ * A whole small entry, read again, hashed again and compared with what the
+ * pass saw (the file may have changed since).
  */
-async function readWhole(src: ByteSource, label: string, entry: BundleEntry & { sha256?: string }, max: number, kept?: ReadonlyMap<number, Buffer>): Promise<Buffer> {
+async function readWhole(src: ByteSource, label: string, entry: BundleEntry & { sha256?: string }, max: number): Promise<Buffer> {
   if (entry.size > max) throw new BundleRefused(`${label} has an entry (${JSON.stringify(entry.name)}) larger than the ${max} bytes allowed for it.`);
-  const mine = kept?.get(entry.dataOffset);
-  if (mine?.length === entry.size) return mine;
   const parts: Buffer[] = [];
   for await (const chunk of entryChunks(src, label, entry)) parts.push(chunk);
   const buf = Buffer.concat(parts);

@@ -48,6 +48,8 @@ const CHUNK = 2 * 1024 * 1024;
 /** Buffers a run of files is copied through: reads ahead, one being hashed, writes in flight. */
 const RING = 4;
 const SMALL_WRITE = 64 * 1024;
+/** Gathered small pieces are written once they reach this size. */
+const GATHER_BYTES = 4 * 1024 * 1024;
 
 export type WrittenEntry = { name: string; size: number; crc32: number; sha256: string };
 
@@ -73,7 +75,7 @@ export class ZipWriter {
   private readonly central: CentralRecord[] = [];
   private ring: Buffer[] | null = null;
   private closed = false;
-  private pending: Buffer[] = [];
+  private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   /** The last positional write under way (they run one after another), and the first that failed. */
   private lastWrite: Promise<void> = Promise.resolve();
@@ -94,13 +96,27 @@ export class ZipWriter {
 
   /** Adds an entry whose bytes are in memory (records, manifests). */
   async addBuffer(name: string, data: Uint8Array): Promise<Omit<WrittenEntry, 'sha256'>> {
-    const nameBytes = this.admit(name, data.byteLength);
-    const crc = crc32(data);
-    const start = this.offset;
-    await this.write(localHeader(nameBytes, crc, data.byteLength));
-    await this.write(data);
-    this.central.push({ name: nameBytes, crc, size: data.byteLength, offset: start });
-    return { name, size: data.byteLength, crc32: crc };
+    const [written] = await this.addBuffers([{ name, data }]);
+    return written!;
+  }
+
+  /**
+   * Adds a run of in-memory entries (a bundle's 10,000 records): headers and
+   * bytes are gathered and written a few MiB at a time. The bytes must not
+   * change until the writer is finished.
+   */
+  async addBuffers(entries: readonly { name: string; data: Uint8Array }[]): Promise<Omit<WrittenEntry, 'sha256'>[]> {
+    const written: Omit<WrittenEntry, 'sha256'>[] = [];
+    for (const { name, data } of entries) {
+      const nameBytes = this.admit(name, data.byteLength);
+      const crc = crc32(data);
+      this.central.push({ name: nameBytes, crc, size: data.byteLength, offset: this.offset });
+      this.gather(localHeader(nameBytes, crc, data.byteLength));
+      this.gather(data);
+      if (this.pendingBytes >= GATHER_BYTES) await this.flush();
+      written.push({ name, size: data.byteLength, crc32: crc });
+    }
+    return written;
   }
 
   /** Streams one file into an entry; returns its digest so the caller can check it. */
@@ -223,20 +239,25 @@ export class ZipWriter {
     return nameBytes;
   }
 
-  /**
-   * Small writes (headers, records) are gathered and written 1 MiB at a time: a
-   * bundle of 10,000 records would otherwise cost 30,000 system calls.
-   */
+  /** Writes after the bytes before it (small ones gathered, see gather). */
   private async write(data: Uint8Array): Promise<void> {
     if (data.byteLength < SMALL_WRITE) {
-      this.pending.push(Buffer.from(data));
-      this.pendingBytes += data.byteLength;
-      this.offset += data.byteLength;
-      if (this.pendingBytes >= 1024 * 1024) await this.flush();
+      this.gather(data);
+      if (this.pendingBytes >= GATHER_BYTES) await this.flush();
       return;
     }
     await this.flush();
     await this.writeAt(data, this.offset);
+    this.offset += data.byteLength;
+  }
+
+  /**
+   * Small pieces (headers, records) are gathered and written a few MiB at a
+   * time: a bundle of 10,000 records would otherwise cost 20,000 system calls.
+   */
+  private gather(data: Uint8Array): void {
+    this.pending.push(data);
+    this.pendingBytes += data.byteLength;
     this.offset += data.byteLength;
   }
 

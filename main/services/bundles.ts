@@ -2,6 +2,7 @@ import type { ExportPreview, ExportSummary, IngestSummary } from '../../shared/d
 import { AppError } from '../../shared/result';
 import type { BlobStore } from '../blobs/blobStore';
 import {
+  attachmentFiles,
   confirmCredentials,
   countsOf,
   inspectForwarded,
@@ -38,11 +39,12 @@ export class BundleService {
     private readonly opts: BundleServiceOptions,
   ) {}
 
-  preview(req: PreviewRequest): ExportPreview {
+  async preview(req: PreviewRequest): Promise<ExportPreview> {
     this.ws.requireUnlocked();
     const identity = this.ws.requireIdentity();
     const selection = selectForExport(this.ws.db, identity.key_id, req);
-    const plan = planBundle({ ...this.planContext(), selection, request: { ...req, confirmCredentials: false }, forwarded: [] });
+    const attachments = attachmentFiles(selection, this.blobs);
+    const plan = await planBundle({ ...this.planContext(), selection, attachments, request: { ...req, confirmCredentials: false }, forwarded: [] });
     return {
       handling: selection.engagement.handling,
       counts: countsOf(selection, 0),
@@ -72,19 +74,23 @@ export class BundleService {
       confirmCredentials(this.ws.db, identity.key_id, this.ws.clock.now().toISOString(), selection);
     }
 
-    const plan = planBundle({ ...this.planContext(), selection, request: req, forwarded });
-    const output = to === null ? this.browserOutput(plan.suggestedName) : { path: to, offer: () => null };
-    const bytes = await writeBundle(plan, keys.signingKey, identity.key_id, output.path, {
+    const attachments = attachmentFiles(selection, this.blobs);
+    // The attachments stream while the plan hashes the records (writeBundle).
+    const planning = planBundle({ ...this.planContext(), selection, attachments, request: req, forwarded });
+    planning.catch(() => {}); // writeBundle awaits it and reports a failure
+    const output = to === null ? this.browserOutput() : { path: to, offer: () => null };
+    const bytes = await writeBundle(attachments, planning, keys.signingKey, identity.key_id, output.path, {
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress(done, total, 'Writing the bundle'),
     });
+    const plan = await planning;
     return {
       id: plan.id,
       file: to === null ? plan.suggestedName : output.path,
       bytes,
       counts: plan.manifest.counts,
       handling: plan.manifest.handling,
-      download_url: output.offer(bytes),
+      download_url: output.offer(plan.suggestedName, bytes),
     };
   }
 
@@ -109,15 +115,17 @@ export class BundleService {
     );
   }
 
-  private browserOutput(name: string): { path: string; offer: (bytes: number) => string } {
+  /** A file in the file area, offered for download under the bundle's name once written. */
+  private browserOutput(): { path: string; offer: (name: string, bytes: number) => string } {
     const files = this.opts.files;
     if (!files) throw new AppError('INTERNAL', 'Browser exports need the file area.');
-    const ref = files.createOutput(name);
+    // The bundle's name holds its id, known only once the records are hashed; the download takes it.
+    const ref = files.createOutput('bundle.evb');
     const { path } = files.resolve(ref.ref, 'write');
-    return { path, offer: (bytes) => `/files/${files.offerDownload(path, name, bytes).ref}` };
+    return { path, offer: (name, bytes) => `/files/${files.offerDownload(path, name, bytes).ref}` };
   }
 
   private planContext() {
-    return { db: this.ws.db, blobs: this.blobs, identity: this.ws.requireIdentity(), appVersion: this.opts.appVersion };
+    return { db: this.ws.db, identity: this.ws.requireIdentity(), appVersion: this.opts.appVersion };
   }
 }
