@@ -12,13 +12,14 @@ const driverFile = 'main/db/open.ts';
 /** main/: only the shell loads electron, only one module loads the SQLite driver. */
 function mainBoundaries() {
   const electron = { name: 'electron', message: 'Only the thin shell imports electron; services stay plain Node.' };
-  const driver = { name: 'better-sqlite3', message: 'Only main/db/open.ts loads the SQLite driver (so it can be swapped for the encrypting fork).' };
+  const driver = { name: 'better-sqlite3-multiple-ciphers', message: 'Only main/db/open.ts loads the SQLite driver (it also does the encryption).' };
+  const plainDriver = { name: 'better-sqlite3', message: 'EvalNotes ships one SQLite driver: better-sqlite3-multiple-ciphers, loaded by main/db/open.ts.' };
   const layers = { group: ['**/renderer/**', '**/preload/**'], message: 'main/ may not import renderer/ or preload/.' };
   const rule = (paths) => ({ 'no-restricted-imports': ['error', { paths, patterns: [layers] }] });
   return [
-    { files: ['main/**/*.ts'], ignores: [...shellFiles, driverFile], rules: rule([electron, driver]) },
-    { files: shellFiles, rules: rule([driver]) },
-    { files: [driverFile], rules: rule([electron]) },
+    { files: ['main/**/*.ts'], ignores: [...shellFiles, driverFile], rules: rule([electron, driver, plainDriver]) },
+    { files: shellFiles, rules: rule([driver, plainDriver]) },
+    { files: [driverFile], rules: rule([electron, plainDriver]) },
   ];
 }
 
@@ -42,14 +43,14 @@ export default tseslint.config(
   {
     files: ['shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'better-sqlite3', 'react', 'react-dom', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'shared/ is environment-free: no Node, DOM, Electron or other layers.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'better-sqlite3', 'better-sqlite3-multiple-ciphers', 'react', 'react-dom', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'shared/ is environment-free: no Node, DOM, Electron or other layers.' }] }],
     },
   },
   {
     // The Markdown rules: React elements (no DOM), the one piece both the report (main) and the screens render with.
     files: ['shared/markdown.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'better-sqlite3', 'react-dom', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'shared/ is environment-free: no Node, DOM, Electron or other layers.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'better-sqlite3', 'better-sqlite3-multiple-ciphers', 'react-dom', '**/main/**', '**/preload/**', '**/renderer/**'], message: 'shared/ is environment-free: no Node, DOM, Electron or other layers.' }] }],
     },
   },
   {
@@ -57,13 +58,13 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'better-sqlite3', '**/main/**', '**/preload/**'], message: 'renderer/ talks to main only through the Api bridge (renderer/lib/api.ts).' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', 'better-sqlite3', 'better-sqlite3-multiple-ciphers', '**/main/**', '**/preload/**'], message: 'renderer/ talks to main only through the Api bridge (renderer/lib/api.ts).' }] }],
     },
   },
   {
     files: ['preload/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'better-sqlite3', '**/main/**', '**/renderer/**'], message: 'preload/ may import only shared/ and electron.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'better-sqlite3', 'better-sqlite3-multiple-ciphers', '**/main/**', '**/renderer/**'], message: 'preload/ may import only shared/ and electron.' }] }],
     },
   },
   ...mainBoundaries(),

@@ -17,7 +17,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
-          setupFiles: ['test/setup/node.ts'],
+          setupFiles: ['test/setup/node.ts', 'test/setup/e2e.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // One browser at a time: these machines have two cores.

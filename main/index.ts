@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, session, type BrowserWindow } from 'electron';
 import { AppError } from '../shared/result';
-import { createApp, type EvalNotesApp } from './app/createApp';
+import { openWorkspaceHost, type EvalNotesHost } from './app/workspaceHost';
 import { isTrustedFrame, registerElectronIpc } from './ipc/register';
 import { createElectronPlatform } from './platform/electronPlatform';
 import { registerAppProtocol, registerAppScheme } from './protocol';
@@ -25,7 +25,7 @@ function dataDirectory(): string {
 }
 
 /**
- * node_modules keeps better-sqlite3 built for Node (tests, CLI). A packaged app
+ * node_modules keeps better-sqlite3-multiple-ciphers built for Node (tests, CLI). A packaged app
  * gets the Electron build electron-builder makes at pack time (the default
  * binding); a dev run uses the copy `npm run rebuild:electron` builds.
  */
@@ -62,7 +62,7 @@ function main(): void {
     return;
   }
 
-  let evalApp: EvalNotesApp | null = null;
+  let evalApp: EvalNotesHost | null = null;
   let mainWindow: BrowserWindow | null = null;
   let closed = false;
 
@@ -100,7 +100,8 @@ function main(): void {
       },
       window: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
     });
-    const created = createApp({
+    // A damaged workspace opens in the host's damaged state: the window offers a restore.
+    const created = openWorkspaceHost({
       dataDir: dataDirectory(),
       platform,
       appVersion: app.getVersion(),

@@ -119,7 +119,8 @@ export function createMainWindow(opts: { preloadPath: string; allowDevTools: boo
     show: false,
     title: 'EvalNotes',
     backgroundColor: '#ffffff',
-    webPreferences: { ...WEB_PREFERENCES, devTools: opts.allowDevTools, preload: opts.preloadPath },
+    // contextIsolation and sandbox again, literally: static scanners (electronegativity) cannot follow the spread.
+    webPreferences: { ...WEB_PREFERENCES, contextIsolation: true, sandbox: true, devTools: opts.allowDevTools, preload: opts.preloadPath },
   });
   window.once('ready-to-show', () => window.show());
   return window;

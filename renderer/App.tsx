@@ -6,7 +6,9 @@ import { FirstRun } from './features/workspace/FirstRun';
 import { GateLayout } from './features/workspace/GateLayout';
 import { Unlock } from './features/workspace/Unlock';
 import { Welcome } from './features/workspace/Welcome';
+import { DamagedWorkspace } from './features/backup/DamagedWorkspace';
 import { useWorkspaceStore } from './stores/workspaceStore';
+import { subscribe } from './lib/api';
 
 /** Which screen: first run, unlock, the one-time welcome, or the workspace. */
 function Screen() {
@@ -14,6 +16,8 @@ function Screen() {
     useShallow((s) => ({ status: s.status, loadError: s.loadError, welcome: s.welcome, load: s.load })),
   );
   useEffect(() => void load(), [load]);
+  // An encrypted workspace locks itself after idle time: show the unlock screen at once.
+  useEffect(() => subscribe('workspace:locked', () => void load()), [load]);
 
   if (loadError) {
     return (
@@ -38,6 +42,7 @@ function Screen() {
     );
   }
   if (welcome) return <Welcome identity={welcome} />;
+  if (status.state === 'damaged') return <DamagedWorkspace status={status} />;
   if (status.state === 'uninitialized') return <FirstRun />;
   if (status.state === 'locked') return <Unlock identity={status.identity} />;
   return <MainLayout />;

@@ -1,6 +1,6 @@
-// `npm run rebuild:electron`: builds better-sqlite3 against Electron's headers
+// `npm run rebuild:electron`: builds better-sqlite3-multiple-ciphers against Electron's headers
 // into out/native/electron/better_sqlite3.node for `npm start` (dev runs).
-// node_modules/better-sqlite3 is never touched: tests and the CLI keep the Node
+// node_modules/better-sqlite3-multiple-ciphers is never touched: tests and the CLI keep the Node
 // build. The package is copied to a temp dir and built there with node-gyp.
 // Needs the Electron headers from electronjs.org and a C++ toolchain, so it only
 // works on a connected machine. Packaged apps do not use this (electron-builder
@@ -57,16 +57,16 @@ function cleanEnv() {
 }
 
 const version = electronVersion();
-if (!version) fail('Cannot build better-sqlite3 for Electron: the electron package is not installed (run `npm ci`).');
+if (!version) fail('Cannot build better-sqlite3-multiple-ciphers for Electron: the electron package is not installed (run `npm ci`).');
 
 const nodeGyp = findNodeGyp();
-if (!nodeGyp) fail('Cannot build better-sqlite3 for Electron: node-gyp was not found (it ships with npm; reinstall npm or run `npm ci`).');
+if (!nodeGyp) fail('Cannot build better-sqlite3-multiple-ciphers for Electron: node-gyp was not found (it ships with npm; reinstall npm or run `npm ci`).');
 
 let sourceDir;
 try {
-  sourceDir = dirname(require.resolve('better-sqlite3/package.json'));
+  sourceDir = dirname(require.resolve('better-sqlite3-multiple-ciphers/package.json'));
 } catch {
-  fail('Cannot build better-sqlite3 for Electron: better-sqlite3 is not installed (run `npm ci`).');
+  fail('Cannot build better-sqlite3-multiple-ciphers for Electron: better-sqlite3-multiple-ciphers is not installed (run `npm ci`).');
 }
 
 mkdirSync(outDir, { recursive: true });
@@ -75,7 +75,7 @@ let failure = null;
 try {
   // The existing build/ holds Node-ABI objects; leave it behind.
   const staleBuild = join(sourceDir, 'build');
-  cpSync(sourceDir, join(work, 'better-sqlite3'), { recursive: true, filter: (src) => src !== staleBuild && !src.startsWith(staleBuild + sep) });
+  cpSync(sourceDir, join(work, 'better-sqlite3-multiple-ciphers'), { recursive: true, filter: (src) => src !== staleBuild && !src.startsWith(staleBuild + sep) });
   const args = [
     nodeGyp,
     'rebuild',
@@ -86,16 +86,16 @@ try {
     `--arch=${process.arch}`,
     `--devdir=${join(homedir(), '.electron-gyp')}`,
   ];
-  process.stderr.write(`Building better-sqlite3 for Electron ${version} (log: ${logFile}) ...\n`);
-  const run = spawnSync(process.execPath, args, { cwd: join(work, 'better-sqlite3'), env: cleanEnv(), encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+  process.stderr.write(`Building better-sqlite3-multiple-ciphers for Electron ${version} (log: ${logFile}) ...\n`);
+  const run = spawnSync(process.execPath, args, { cwd: join(work, 'better-sqlite3-multiple-ciphers'), env: cleanEnv(), encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
   writeFileSync(logFile, `${run.stdout ?? ''}\n${run.stderr ?? ''}\n${run.error ? String(run.error) : ''}\n`);
-  const built = join(work, 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  const built = join(work, 'better-sqlite3-multiple-ciphers', 'build', 'Release', 'better_sqlite3.node');
   if (run.status !== 0 || !existsSync(built)) {
-    failure = `Could not build better-sqlite3 for Electron ${version}: node-gyp needs the Electron headers from electronjs.org and a C++ toolchain, so run \`npm run rebuild:electron\` on a connected machine (details in ${logFile}).`;
+    failure = `Could not build better-sqlite3-multiple-ciphers for Electron ${version}: node-gyp needs the Electron headers from electronjs.org and a C++ toolchain, so run \`npm run rebuild:electron\` on a connected machine (details in ${logFile}).`;
   } else {
     copyFileSync(built, target);
     // start-desktop rebuilds when Electron is upgraded.
-    writeFileSync(join(outDir, 'ELECTRON_VERSION'), `${version}\n`);
+    writeFileSync(join(outDir, 'ELECTRON_VERSION'), `${version} better-sqlite3-multiple-ciphers\n`);
     process.stderr.write(`Built ${target} for Electron ${version}.\n`);
   }
 } finally {

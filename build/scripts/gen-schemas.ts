@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AuditLine, BundleManifest, DsseEnvelope, Statement } from '../../shared/domain/bundle';
+import { KeySuccessionStatement } from '../../shared/domain/keySuccession';
 import { recordFolders, recordSchemas, type StorableType } from '../../shared/domain/records';
 
 export const SCHEMA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/schemas');
@@ -38,6 +39,7 @@ export function schemaDocuments(): Map<string, string> {
     ['statement.json', document(Statement, 'statement', 'in-toto Statement v1 signed in bundle.dsse.json')],
     ['envelope.json', document(DsseEnvelope, 'envelope', 'DSSE envelope (bundle.dsse.json)')],
     ['audit-line.json', document(AuditLine, 'audit-line', 'One line of records/audit.jsonl')],
+    ['key-succession.json', document(KeySuccessionStatement, 'key-succession', 'Key rotation or re-assignment statement, signed in keys/<old key id>.dsse.json')],
   ]);
   for (const [type, schema] of Object.entries(recordSchemas) as [StorableType, z.ZodType][]) {
     const folder = recordFolders[type];

@@ -3,7 +3,7 @@
 //    on first use; without internet that fails, and we say so in one sentence
 //    (never a stack trace) instead of hanging.
 // 2. Build out/ with electron-vite if it is missing.
-// 3. Make sure better-sqlite3 exists built for Electron's ABI
+// 3. Make sure better-sqlite3-multiple-ciphers exists built for Electron's ABI
 //    (out/native/electron, see build-electron-native.mjs).
 // 4. Run Electron on the repo root (package.json "main" is out/main/index.js).
 import { spawn, spawnSync } from 'node:child_process';
@@ -81,7 +81,8 @@ function ensureElectronSqlite() {
   const dir = join(root, 'out', 'native', 'electron');
   const version = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
   const builtFor = existsSync(join(dir, 'ELECTRON_VERSION')) ? readFileSync(join(dir, 'ELECTRON_VERSION'), 'utf8').trim() : null;
-  if (existsSync(join(dir, 'better_sqlite3.node')) && builtFor === version) return;
+  // The stamp names the driver too: a leftover build of plain better-sqlite3 cannot encrypt.
+  if (existsSync(join(dir, 'better_sqlite3.node')) && builtFor === `${version} better-sqlite3-multiple-ciphers`) return;
   // build-electron-native prints its own one-sentence reason on failure.
   const run = spawnSync(process.execPath, [join(root, 'build', 'scripts', 'build-electron-native.mjs')], { cwd: root, stdio: 'inherit' });
   if (run.status !== 0) process.exit(1);

@@ -23,6 +23,7 @@ import type { ReviewService } from '../services/reviews';
 import type { SummaryService } from '../services/summary';
 import type { ReportService } from '../services/reports';
 import { verifyBundleFile } from '../bundles/verifyBundle';
+import { BackupService } from '../backup/backupService';
 import type { Workspace } from '../workspace/workspace';
 import type { Handlers } from './dispatch';
 
@@ -70,6 +71,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
   };
   const unlocked = () => d.ws.requireUnlocked();
   const csaf = new CsafService(d.ws, d.findings, { appVersion: d.appVersion, files: d.files });
+  const backups = new BackupService(d.ws, { appVersion: d.appVersion, files: d.files });
 
   return {
     'workspace:status': () => status(),
@@ -181,6 +183,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'keys:list': () => (unlocked(), d.keys.list()),
     'keys:trust': (input) => (unlocked(), d.keys.trust(input)),
     'keys:untrust': ({ key_id }) => (unlocked(), d.keys.untrust(key_id)),
+    // The passphrase is asked again: a rotation is signed with the key it retires.
+    'keys:rotate': ({ passphrase }) => (unlocked(), d.keys.rotate(passphrase)),
+    'keys:reassign': (input) => (unlocked(), d.keys.reassign(input)),
     // The current passphrase proves who asks, so a locked workspace may change it too.
     'keys:changePassphrase': ({ current, next }) => d.keys.changePassphrase(current, next),
     'keys:exportPublic': async ({ to }) => {
@@ -259,6 +264,24 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
 
     'audit:verify': () => (unlocked(), verifyAuditChain(d.ws.db)),
+
+    // The backup copies files and needs no key, but a locked app hands out none of the workspace.
+    'backup:create': ({ to }) => {
+      unlocked();
+      if (!to && d.platform.transport === 'desktop') throw new AppError('INVALID_INPUT', 'Choose where to save the backup first.');
+      const target = to ? d.files.resolve(to.ref, 'write').path : null;
+      return d.jobs.start('backup', async (ctx) => {
+        try {
+          return await backups.create(target, ctx);
+        } finally {
+          if (to) d.files.release(to.ref);
+        }
+      });
+    },
+    // Restoring replaces the open workspace, so the host around the app (main/app/workspaceHost.ts) answers it.
+    'backup:restore': () => {
+      throw new AppError('UNSUPPORTED', 'Restoring a backup needs the app to reopen its workspace; use `evalnotes restore` here.');
+    },
 
     'jobs:list': () => d.jobs.list(),
     'job:cancel': ({ job_id }) => ({ cancelled: d.jobs.cancel(job_id) }),

@@ -12,7 +12,6 @@ import { RunService } from '../services/runs';
 import { ThresholdService } from '../services/thresholds';
 import { FindingService } from '../services/findings';
 import { HistoryService } from '../services/history';
-import { BlobStore } from '../blobs/blobStore';
 import { AttachmentService } from '../services/attachments';
 import { NoteService } from '../services/notes';
 import { SearchService } from '../services/search';
@@ -23,6 +22,7 @@ import { SummaryService } from '../services/summary';
 import { ReportService } from '../services/reports';
 import { Workspace } from '../workspace/workspace';
 import { EventBus } from './eventBus';
+import { DEFAULT_IDLE_LOCK_MS, startIdleLock } from './idleLock';
 
 export type AppOptions = {
   dataDir: string;
@@ -43,6 +43,13 @@ export type AppOptions = {
   importWorkerPath?: string;
   /** How often to look for writes by other processes (the CLI); 0 disables. */
   watchIntervalMs?: number;
+  /** An encrypted workspace locks after this long without a call (default 15 minutes); 0 never. */
+  idleLockMs?: number;
+  /**
+   * The event bus and file area of a host that outlives this app (main/app/workspaceHost.ts
+   * reopens the workspace after a restore): kept, not disposed, on close.
+   */
+  shared?: { events: EventBus; files: FileRefs };
 };
 
 export type EvalNotesApp = {
@@ -51,6 +58,8 @@ export type EvalNotesApp = {
   files: FileRefs;
   jobs: JobRunner;
   workspace: Workspace;
+  /** Locks an idle encrypted workspace now instead of at the timer's next look (tests); true when it locked. */
+  lockIfIdle(): boolean;
   close(): Promise<void>;
 };
 
@@ -69,13 +78,14 @@ export function createApp(opts: AppOptions): EvalNotesApp {
     // Never block the event loop waiting for an import's write lock: dispatch retries.
     busyTimeoutMs: 20,
   });
-  const events = new EventBus();
+  const events = opts.shared?.events ?? new EventBus();
   const changed = (types: string[]) => events.emit('records:changed', { types });
   const jobs = new JobRunner(events, (e) => toApiError(e, opts.log));
-  const files = new FileRefs(opts.tempRoot ?? tmpdir());
-  const location = { dataDir: opts.dataDir, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) };
+  const files = opts.shared?.files ?? new FileRefs(opts.tempRoot ?? tmpdir());
+  // Asked at each import's start: an encrypted workspace's key goes along only while unlocked.
+  const location = () => workspace.location();
   const keys = new KeyService(workspace);
-  const blobs = new BlobStore(workspace.blobDir);
+  const blobs = workspace.blobStore();
   blobs.sweepStaleTemp();
   const handlers = createHandlers({
     ws: workspace,
@@ -100,17 +110,31 @@ export function createApp(opts: AppOptions): EvalNotesApp {
     appVersion: opts.appVersion,
   });
   const stopWatching = watchOtherWriters(workspace, opts.watchIntervalMs ?? 1500, () => changed(['*']));
+  const idle = startIdleLock({
+    ws: workspace,
+    clock: opts.clock ?? { now: () => new Date() },
+    idleMs: opts.idleLockMs ?? DEFAULT_IDLE_LOCK_MS,
+    busy: () => jobs.list().some((j) => j.state === 'running'),
+    onLock: () => events.emit('workspace:locked', { reason: 'idle' }),
+  });
+  const dispatch = createDispatch(handlers, { validateOutput: opts.validateOutput ?? false, ...(opts.log ? { log: opts.log } : {}) });
 
   return {
-    dispatch: createDispatch(handlers, { validateOutput: opts.validateOutput ?? false, ...(opts.log ? { log: opts.log } : {}) }),
+    // Any call but a status check counts as use: the renderer may ask for the status with no person there.
+    dispatch: (name, input) => {
+      if (name !== 'workspace:status') idle.touch();
+      return dispatch(name, input);
+    },
     events,
     files,
     jobs,
     workspace,
+    lockIfIdle: () => idle.check(),
     async close() {
+      idle.stop();
       stopWatching();
       await jobs.stopAll();
-      files.dispose();
+      if (!opts.shared) files.dispose();
       workspace.close();
     },
   };
@@ -122,10 +146,16 @@ export function createApp(opts: AppOptions): EvalNotesApp {
  */
 function watchOtherWriters(ws: Workspace, intervalMs: number, onChange: () => void): () => void {
   if (intervalMs <= 0) return () => {};
-  let last = ws.db.pragma('data_version', { simple: true }) as number;
+  // A locked encrypted workspace has no connection; data_version belongs to a connection, so a new one starts afresh.
+  const version = () => (ws.isOpen ? (ws.db.pragma('data_version', { simple: true }) as number) : null);
+  let last = version();
   const timer = setInterval(() => {
-    if (!ws.db.open) return;
-    const now = ws.db.pragma('data_version', { simple: true }) as number;
+    const now = version();
+    if (now === null) return;
+    if (last === null) {
+      last = now;
+      return;
+    }
     if (now !== last) {
       last = now;
       onChange();

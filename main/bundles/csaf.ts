@@ -85,7 +85,7 @@ export type CsafSource = {
   /** The engagement's handling marking. */
   handling: Handling;
   /** Who exports: the workspace identity. */
-  publisher: { key_id: string; name: string; org: string; fingerprint: string };
+  publisher: { key_id: string; name: string; org: string; fingerprint: string; former_key_ids?: string[] | undefined };
   /** An absolute URI for publisher.namespace; by default publisherNamespace(org). */
   namespace?: string;
   appVersion: string;
@@ -151,7 +151,8 @@ export function toCsaf(src: CsafSource): CsafDocument {
       category: 'csaf_security_advisory',
       csaf_version: '2.0',
       publisher: {
-        category: f.author === src.publisher.key_id ? 'discoverer' : 'coordinator',
+        // A finding written under one of the publisher's former keys (key rotation) is still theirs.
+        category: f.author === src.publisher.key_id || src.publisher.former_key_ids?.includes(f.author) ? 'discoverer' : 'coordinator',
         name: src.publisher.org,
         namespace: src.namespace ?? publisherNamespace(src.publisher.org),
         contact_details: `${src.publisher.name} (EvalNotes key ${src.publisher.fingerprint})`,

@@ -40,9 +40,12 @@
  *    byte-identical. bundle.json's confirmed_credential_warnings = the number of
  *    warnings on the exported runs (0 without any).
  * 8. Forwarded bundles: forwarded/<sha256 of the file>.evb, the file verbatim.
+ * 9. Key statements (issue 7): keys/<old key id>.dsse.json, verbatim, for every
+ *    link of the signer's chain and every re-assignment the chain issued
+ *    (successionStore.statementsForBundle). The selection's records are those
+ *    of every key of the signer's chain.
  */
 import { createHash, hash, randomBytes, type KeyObject } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { canonicalJson } from '../../shared/canonical';
@@ -68,6 +71,7 @@ import { auditAppender } from '../audit/auditChain';
 import type { BlobStore } from '../blobs/blobStore';
 import type { Db } from '../db/open';
 import { bundleIdOf, envelopeBytes, makeStatement, signEnvelope, statementPayload } from './dsse';
+import { chainOf, statementsForBundle } from '../identity/successionStore';
 import type { TrustLookup } from '../services/keys';
 import { verifyBundleFile } from './verifyBundle';
 import { ZipWriter } from './zipWriter';
@@ -104,13 +108,16 @@ const COLUMNS = 'id, type, author, updated_at, deleted, body, hash, parent_id';
 export function selectForExport(db: Db, signer: string, req: Pick<ExportRequest, 'engagementId' | 'findings' | 'includeThresholds'>): Selection {
   const engagementRow = db.prepare(`SELECT ${COLUMNS} FROM records WHERE id = ? AND type = 'engagement' AND deleted = 0`).get(req.engagementId) as Row | undefined;
   if (!engagementRow) throw new AppError('NOT_FOUND', `There is no engagement with id ${req.engagementId}.`);
-  const byId = db.prepare(`SELECT ${COLUMNS} FROM records WHERE id = ? AND author = ?`);
+  // The signer's records are those of every key of its chain (rotations, re-assignments: migration 0090).
+  const authors = chainOf(db, signer);
+  const byId = db.prepare(`SELECT ${COLUMNS} FROM records WHERE id = ?`);
   const children = db.prepare(`SELECT ${COLUMNS} FROM records WHERE parent_id = ? AND type = ? AND author = ? ORDER BY id`);
   const own = (id: string, type: StorableType) => {
-    const row = byId.get(id, signer) as Row | undefined;
-    return row?.type === type ? row : undefined;
+    const row = byId.get(id) as Row | undefined;
+    return row?.type === type && authors.includes(row.author) ? row : undefined;
   };
-  const childrenOf = (parent: string, type: StorableType) => children.all(parent, type, signer) as Row[];
+  const childrenOf = (parent: string, type: StorableType) =>
+    authors.length === 1 ? (children.all(parent, type, signer) as Row[]) : authors.flatMap((a) => children.all(parent, type, a) as Row[]).sort((x, y) => (x.id < y.id ? -1 : 1));
 
   const chosen = new Map<string, Row>();
   const add = (row: Row) => chosen.set(row.id, row);
@@ -127,7 +134,7 @@ export function selectForExport(db: Db, signer: string, req: Pick<ExportRequest,
     addRun((JSON.parse(sample.body) as { run_id: string }).run_id);
   };
 
-  if (engagementRow.author === signer) add(engagementRow);
+  if (authors.includes(engagementRow.author)) add(engagementRow);
 
   const whole = req.findings === null;
   const findings = whole
@@ -270,11 +277,12 @@ export function attachmentFiles(selection: Selection, blobs: BlobStore): FileEnt
     const path = blobs.path(sha);
     let size: number;
     try {
-      size = statSync(path).size;
+      size = blobs.sizeSync(sha);
     } catch {
       throw new AppError('NOT_FOUND', `The bytes of attachment ${sha.slice(0, 12)}… are not in this workspace; attach the file again.`);
     }
-    return { name: attachmentEntry(sha), path, sha256: sha, size };
+    // A sealed blob (encrypted workspace) is read through the store, which decrypts in memory.
+    return { name: attachmentEntry(sha), path, sha256: sha, size, ...(blobs.encrypted ? { open: () => blobs.openReader(sha) } : {}) };
   });
 }
 
@@ -287,7 +295,8 @@ export async function planBundle(p: PlanInput): Promise<BundlePlan> {
   const { selection } = p;
   // Read in one step, before the first turn: the selection and the chain stay one snapshot.
   const auditRows = auditRowsOf(p.db);
-  const content: PlannedEntry[] = [...p.attachments];
+  // The signer's chain of keys, so peers who trust an earlier key follow it (keyChain.ts).
+  const content: PlannedEntry[] = [...p.attachments, ...statementsForBundle(p.db, p.identity.key_id).map((k) => memory(k.name, k.data))];
   let createdAt = '';
   for (const [i, r] of selection.records.entries()) {
     if (i % PLAN_SLICE === PLAN_SLICE - 1) await nextTurn();

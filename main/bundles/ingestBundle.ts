@@ -10,7 +10,9 @@
  * 3. stream the attachments into the blob store (content-addressed: bytes
  *    stored before a rollback are harmless, and every attachment record that
  *    commits has its bytes there);
- * 4. in ONE transaction, merge every record by the ownership rule
+ * 4. in ONE transaction, store the key statements the bundles established
+ *    (rotations, re-assignments: services/keySuccessions.ts), merge every
+ *    record by the ownership rule
  *    (writeRecord.mergeForeignRecords), remember which bundle brought each
  *    stored record, and refresh the soft references still waiting.
  *
@@ -29,6 +31,7 @@ import { AppError } from '../../shared/result';
 import { whenNotBusy } from '../api/dispatch';
 import type { BlobStore } from '../blobs/blobStore';
 import { mergeForeignRecords, type ForeignRecord } from '../records/writeRecord';
+import { applySuccessions } from '../services/keySuccessions';
 import type { TrustLookup } from '../services/keys';
 import type { Workspace } from '../workspace/workspace';
 import { BundleRefused, entryChunks, fileSource } from './canonicalZip';
@@ -84,6 +87,8 @@ export async function ingestBundleFile(ws: Workspace, blobs: BlobStore, path: st
     const { merged, waiting } = await whenNotBusy(() =>
       ws.db
         .transaction(() => {
+          // Key statements first: a record by a key the statements make this workspace's own is then skipped as its own.
+          applySuccessions(ws, bundles.flatMap((b) => b.successions));
           const merged = mergeForeignRecords(ws.writer(), incoming);
           const stored = merged.flatMap((m, i) => (m.outcome === 'skipped' ? [] : [{ id: m.record.id, origin: incoming[i]!.origin }]));
           noteOrigins(ws.db, stored, ws.clock.now().toISOString());

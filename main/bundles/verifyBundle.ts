@@ -10,9 +10,12 @@
  *    audit chain, up to KEPT_BYTES each) are read on their own and checked
  *    (checkEarly); what they show is raised in its turn below, and only if the
  *    bytes checked are the bytes the pass hashed;
- * 3. the DSSE envelope and its Ed25519 signature by a trusted key;
+ * 3. the DSSE envelope and its Ed25519 signature by a trusted key, or by a key
+ *    trusted through the key statements under keys/ (rotations, re-assignments;
+ *    keyChain.ts, read before the pass and judged after it);
  * 4. the statement: every entry's digest, nothing missing, nothing extra;
- * 5. bundle.json, every record against its schema (author = signer), the audit
+ * 5. bundle.json, every record against its schema (author = a key of the
+ *    signer's chain), the audit
  *    chain in records/audit.jsonl (every exported record's current revision has
  *    its event), attachments and forwarded bundles by content address;
  * 6. forwarded bundles, each verified the same way (depth 1 only).
@@ -49,6 +52,7 @@ import { linkHash } from '../audit/auditChain';
 import type { TrustLookup } from '../services/keys';
 import { BundleRefused, ENTRY_CHUNK_BYTES, entryChunks, fileSource, readCanonicalZip, readInto, sliceSource, type BundleEntry, type ByteSource } from './canonicalZip';
 import { digestEntries } from './digestEntries';
+import { keyChainOf, readKeyStatements, type AppliedSuccession } from './keyChain';
 
 export type VerifyOptions = {
   trust: TrustLookup;
@@ -64,7 +68,8 @@ export type VerifyOptions = {
 };
 
 export type HashedEntry = BundleEntry & { sha256: string };
-export type VerifiedBundle = { report: VerifyReport; src: ByteSource; label: string; depth: number; entries: HashedEntry[] };
+/** `successions`: the key statements the bundle established (keyChain.ts), for an ingest to store. */
+export type VerifiedBundle = { report: VerifyReport; src: ByteSource; label: string; depth: number; entries: HashedEntry[]; successions: AppliedSuccession[] };
 
 /** Small JSON entries are read whole; these caps keep a hostile bundle from filling memory. */
 const MAX_ENVELOPE_BYTES = 4 * 1024 * 1024;
@@ -99,9 +104,9 @@ function emptyReport(reason: string | null): VerifyReport {
 export async function verifySource(src: ByteSource, label: string, opts: VerifyOptions, depth: number): Promise<VerifyReport> {
   const report = emptyReport(null);
   try {
-    const entries = await check(src, label, opts, depth, report);
+    const { entries, successions } = await check(src, label, opts, depth, report);
     report.valid = true;
-    opts.onVerified?.({ report, src, label, depth, entries });
+    opts.onVerified?.({ report, src, label, depth, entries, successions });
     return report;
   } catch (error) {
     if (!(error instanceof BundleRefused)) throw error;
@@ -113,13 +118,15 @@ export async function verifySource(src: ByteSource, label: string, opts: VerifyO
 
 type Hashed = HashedEntry;
 
-async function check(src: ByteSource, label: string, opts: VerifyOptions, depth: number, report: VerifyReport): Promise<Hashed[]> {
+async function check(src: ByteSource, label: string, opts: VerifyOptions, depth: number, report: VerifyReport): Promise<{ entries: Hashed[]; successions: AppliedSuccession[] }> {
   const refuse = (what: string): never => {
     throw new BundleRefused(`${label} ${what}`);
   };
 
   // 1. Layout.
   const entries = await readCanonicalZip(src, label, (name) => ENTRY_NAME.test(name));
+  // Key statements (rotations, re-assignments) under keys/: read first, since the signer's trust may rest on them.
+  const keyChain = keyChainOf(label, opts.trust, await readKeyStatements(src, label, entries));
 
   // 2. CRC-32 and SHA-256 of every entry, in one pass over the real bytes.
   const total = entries.reduce((n, e) => n + e.size, 0);
@@ -129,7 +136,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
   // Meanwhile the small entries are checked on their own (checkEarly); what they
   // say counts only once the signature and digests below have been checked, and
   // a refusal among them is raised in its turn.
-  const early = checkEarly(src, label, entries, opts.trust);
+  const early = checkEarly(src, label, entries, keyChain.lookup, keyChain.authorsOf);
   early.catch(() => {}); // awaited below, unless the pass fails first
   // SHA-256 in digestEntries (on a worker thread for large bundles); CRC-32 and the rest here, piece by piece.
   const digests = await digestEntries(src, label, entries, ({ entry, chunk, last }) => {
@@ -143,10 +150,11 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
   });
   for (const [i, entry] of entries.entries()) hashed.set(entry.name, { ...entry, sha256: digests[i]! });
   const { records: checkedRecords, envelope: earlyEnvelope, manifest: earlyManifest, audit: earlyAudit } = await early;
+  keyChain.check(hashed);
 
   // 3. The envelope and its signature; 4. the statement it signs (checked early when small).
   const envelopeEntry = hashed.get(ENVELOPE_ENTRY) ?? refuse(`is not signed: it has no ${ENVELOPE_ENTRY}.`);
-  const signed = earlyOutcome(earlyEnvelope, envelopeEntry, label) ?? checkEnvelope(label, await readWhole(src, label, envelopeEntry, MAX_ENVELOPE_BYTES), opts.trust);
+  const signed = earlyOutcome(earlyEnvelope, envelopeEntry, label) ?? checkEnvelope(label, await readWhole(src, label, envelopeEntry, MAX_ENVELOPE_BYTES), keyChain.lookup);
   report.signer = signed.signer;
   if (signed.result instanceof BundleRefused) throw signed.result;
   const { keyId, trust, statement, bundleId } = signed.result;
@@ -163,7 +171,8 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
   for (const e of entries) if (e.name !== ENVELOPE_ENTRY && !listed.has(e.name)) refuse(`holds an entry its signed statement does not list (${JSON.stringify(e.name)}).`);
   if (statement.predicate.bundle_id !== bundleId) refuse('has a statement whose bundle id is not the hash of its subject list.');
 
-  // 5. Content: manifest, records, audit chain, attachments, forwarded bundles.
+  // 5. Content: the signer's key chain, manifest, records, audit chain, attachments, forwarded bundles.
+  const signerChain = keyChain.forSigner(keyId);
   const manifestEntry = hashed.get(MANIFEST_ENTRY) ?? refuse(`has no ${MANIFEST_ENTRY}.`);
   const manifestBytes = earlyOutcome(earlyManifest, manifestEntry, label) ?? (await readWhole(src, label, manifestEntry, MAX_MANIFEST_BYTES));
   const manifest = parseJson(manifestBytes, BundleManifest, `${label}: its ${MANIFEST_ENTRY} does not match the bundle format`);
@@ -197,7 +206,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
       const outcome = checked?.outcome ?? checkRecord(label, entry, await readWhole(src, label, entry, MAX_RECORD_BYTES));
       if (outcome instanceof BundleRefused) throw outcome;
       const record = outcome;
-      if (record.author !== keyId) refuse(`holds a record (${record.id}) by another author than its signer; a bundle carries only its signer's records.`);
+      if (!signerChain.authors.has(record.author)) refuse(`holds a record (${record.id}) by another author than its signer; a bundle carries only its signer's records.`);
       current.set(record.id, { revision: record.revision, hash: entry.sha256, name: entry.name });
       if (record.updated_at > newest) newest = record.updated_at;
       if (record.type === 'attachment' && !record.deleted && record.sha256) attachmentShas.push({ id: record.id, sha256: record.sha256 });
@@ -217,7 +226,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
   }
 
   const auditEntry = hashed.get(AUDIT_ENTRY) ?? refuse(`has no ${AUDIT_ENTRY}.`);
-  const audit = earlyOutcome(earlyAudit, auditEntry, label) ?? checkAuditChain(label, await readWhole(src, label, auditEntry, MAX_AUDIT_BYTES), keyId);
+  const audit = earlyOutcome(earlyAudit, auditEntry, label) ?? checkAuditChain(label, await readWhole(src, label, auditEntry, MAX_AUDIT_BYTES), signerChain.authors);
   if (audit instanceof BundleRefused) throw audit;
   for (const [id, rec] of current) {
     const event = audit.get(id);
@@ -236,7 +245,7 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
     report.forwarded.push({ sha256: sha, valid: inner.valid, reason: inner.reason, signer_key_id: inner.signer?.key_id ?? null, signer_name: inner.signer?.name ?? null });
     if (!inner.valid) throw new BundleRefused(`${label} is not valid: ${inner.reason ?? 'a forwarded bundle is not valid.'}`);
   }
-  return [...hashed.values()];
+  return { entries: [...hashed.values()], successions: signerChain.applied };
 }
 
 /** What the audit chain says last about each record: its revision and record hash. */
@@ -248,7 +257,7 @@ type AuditSummary = Map<string, { revision: number; record_hash: string }>;
  * before. Returns (rather than throws) a refusal, so a check made early can
  * raise it in its turn; the caller matches the result against the records.
  */
-function checkAuditChain(label: string, bytes: Buffer, keyId: string): AuditSummary | BundleRefused {
+function checkAuditChain(label: string, bytes: Buffer, actors: ReadonlySet<string>): AuditSummary | BundleRefused {
   const refuse = (what: string): never => {
     throw new BundleRefused(`${label} ${what}`);
   };
@@ -271,7 +280,7 @@ function checkAuditChain(label: string, bytes: Buffer, keyId: string): AuditSumm
         if (!parsed.success) refuse(`has audit event ${seq}, which is not a well-formed audit event.`);
         const body = parsed.data!;
         if (body.seq !== seq) refuse(`has audit event ${seq} that says it is event ${body.seq}.`);
-        if (body.actor !== keyId) refuse(`has audit event ${seq} by another actor than its signer.`);
+        if (!actors.has(body.actor)) refuse(`has audit event ${seq} by another actor than its signer.`);
         bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
         latest.set(body.id, { revision: body.revision, record_hash: body.record_hash });
       } else {
@@ -311,6 +320,7 @@ function checkEnvelope(label: string, bytes: Buffer, trustLookup: TrustLookup): 
       refuse(`is signed by a key that is not trusted here (${fp}): trust it with \`evalnotes keys trust\` or pass --trust.`);
     }
     if (trust.status === 'untrusted') refuse(`is signed by ${trust.name}, whose key (${fp}) was untrusted on ${trust.since.slice(0, 10)}.`);
+    if (trust.status === 'lost') refuse(`is signed by ${trust.name}, whose key (${fp}) was reported lost on ${trust.since.slice(0, 10)}; bundles it signs are refused.`);
     if (trust.status !== 'trusted') return refuse('is signed by a key that is not trusted here.');
     const payload = strictBase64(envelope.payload) ?? refuse(`has a DSSE payload that is not canonical base64.`);
     const sig = strictBase64(signature.sig);
@@ -383,7 +393,13 @@ type EarlyChecks = {
  * read apart from the pass and its result carries the SHA-256 of the bytes it
  * checked. What they find counts only in its turn, after the pass.
  */
-async function checkEarly(src: ByteSource, label: string, entries: readonly BundleEntry[], trust: TrustLookup): Promise<EarlyChecks> {
+async function checkEarly(
+  src: ByteSource,
+  label: string,
+  entries: readonly BundleEntry[],
+  trust: TrustLookup,
+  authorsOf: (keyId: string) => ReadonlySet<string>,
+): Promise<EarlyChecks> {
   const out: EarlyChecks = { records: new Map() };
   const small = (name: string, max: number) => entries.find((e) => e.name === name && e.size <= Math.min(max, KEPT_BYTES));
   const read = async (entry: BundleEntry) => {
@@ -401,7 +417,7 @@ async function checkEarly(src: ByteSource, label: string, entries: readonly Bund
   const keyId = out.envelope?.outcome.signer?.key_id;
   const auditEntry = small(AUDIT_ENTRY, MAX_AUDIT_BYTES);
   const auditBytes = keyId && auditEntry && (await read(auditEntry));
-  if (keyId && auditBytes) out.audit = { sha256: sha256Of(auditBytes), outcome: checkAuditChain(label, auditBytes, keyId) };
+  if (keyId && auditBytes) out.audit = { sha256: sha256Of(auditBytes), outcome: checkAuditChain(label, auditBytes, authorsOf(keyId)) };
   return out;
 }
 

@@ -53,8 +53,17 @@ const GATHER_BYTES = 4 * 1024 * 1024;
 
 export type WrittenEntry = { name: string; size: number; crc32: number; sha256: string };
 
-/** A file to store as an entry: exactly `size` bytes are read from `path`. */
-export type FileEntry = { name: string; path: string; size: number };
+/** Positional reads, as a FileHandle offers them (or an encrypted workspace's blob reader). */
+export type PositionalReader = {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+};
+
+/**
+ * A file to store as an entry: exactly `size` bytes are read from `path`, or
+ * through `open` when the bytes on disk are not the entry's (a sealed blob).
+ */
+export type FileEntry = { name: string; path: string; size: number; open?: () => Promise<PositionalReader> };
 
 type CentralRecord = { name: Buffer; crc: number; size: number; offset: number };
 
@@ -330,7 +339,7 @@ class ReadAhead {
   private readonly chunks: { file: number; position: number; length: number; last: boolean }[] = [];
   private readonly reads: Promise<{ chunk: Buffer; slot: number }>[] = [];
   private readonly free: Promise<unknown>[];
-  private readonly handles = new Map<number, Promise<FileHandle>>();
+  private readonly handles = new Map<number, Promise<PositionalReader>>();
   private started = 0;
   /** Reads run one after another: in order on disk, and a file is closed only after its last one. */
   private lastRead: Promise<unknown> = Promise.resolve();
@@ -375,7 +384,7 @@ class ReadAhead {
     const entry = this.files[file]!;
     let handle = this.handles.get(file);
     if (!handle) {
-      handle = open(entry.path, 'r');
+      handle = entry.open ? entry.open() : open(entry.path, 'r');
       handle.catch(() => {}); // the read below reports it
       this.handles.set(file, handle);
     }

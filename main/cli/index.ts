@@ -8,8 +8,10 @@ import { Command, CommanderError } from 'commander';
 import { AppError } from '../../shared/result';
 import { version } from '../../package.json';
 import { registerAudit } from './commands/audit';
+import { registerBackup } from './commands/backup';
 import { registerBundles } from './commands/bundles';
 import { registerCsaf } from './commands/csaf';
+import { registerEncryption } from './commands/encryption';
 import { registerIngest } from './commands/ingest';
 import { registerKeys } from './commands/keys';
 import { registerVerify } from './commands/verify';
@@ -36,6 +38,7 @@ function buildProgram(): Command {
     // One line, in the same form as every other failure.
     .configureOutput({ outputError: (text, write) => write(`evalnotes: ${(text.split('\n')[0] ?? '').replace(/^error: /, '')} (see --help)\n`) });
   registerInit(program);
+  registerEncryption(program);
   registerEngagements(program);
   registerResults(program);
   registerFindings(program);
@@ -46,6 +49,7 @@ function buildProgram(): Command {
   registerVerify(program);
   registerIngest(program);
   registerAudit(program);
+  registerBackup(program);
   registerReport(program);
   registerReviews(program);
   registerServe(program);

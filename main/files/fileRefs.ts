@@ -16,6 +16,8 @@ type Entry = {
   owned: boolean;
   /** A one-time download: the first resolve uses the ref up. */
   once?: boolean;
+  /** Bytes that exist only as a stream (an encrypted workspace's blob, decrypted in memory): no path. */
+  open?: () => Readable;
 };
 
 /**
@@ -105,6 +107,22 @@ export class FileRefs {
     return this.add({ path, name: sanitizeName(name), mode: 'read', size, owned: false, once: true });
   }
 
+  /**
+   * Like offerDownload, for bytes that must never be written out as a file (a
+   * blob of an encrypted workspace): the serve host streams them (takeStream).
+   */
+  offerStream(name: string, size: number, open: () => Readable): FileRef {
+    return this.add({ path: '', name: sanitizeName(name), mode: 'read', size, owned: false, once: true, open });
+  }
+
+  /** The stream behind a ref made by offerStream, used up; null for any other ref. */
+  takeStream(ref: string): { name: string; size: number; open: () => Readable } | null {
+    const entry = this.entries.get(ref);
+    if (!entry?.open) return null;
+    this.entries.delete(ref);
+    return { name: entry.name, size: entry.size ?? 0, open: entry.open };
+  }
+
   /** A temp file a job writes and the browser then downloads. */
   createOutput(name: string): FileRef {
     const ref = newRef();
@@ -115,7 +133,8 @@ export class FileRefs {
 
   resolve(ref: string, mode: 'read' | 'write'): { path: string; name: string } {
     const entry = this.entries.get(ref);
-    if (!entry) throw new AppError('NOT_FOUND', 'That file is no longer available; pick it again.');
+    // A stream has no path to hand out: only the serve host's download takes it.
+    if (!entry || entry.open) throw new AppError('NOT_FOUND', 'That file is no longer available; pick it again.');
     if (mode === 'read' && entry.mode === 'write' && !entry.owned) {
       throw new AppError('FORBIDDEN', 'That file was chosen for saving, not for reading.');
     }

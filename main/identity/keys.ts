@@ -93,16 +93,40 @@ export async function createSealedIdentity(passphrase: string, params: KdfParams
   };
 }
 
-export async function unlockIdentity(sealed: SealedIdentity, passphrase: string): Promise<UnlockedKeys> {
+/** The master key from its passphrase wrap; BAD_PASSPHRASE when the passphrase is wrong. */
+export async function unwrapMasterKey(sealed: Pick<SealedIdentity, 'kdf' | 'wrapped_master_key'>, passphrase: string): Promise<Buffer> {
   const kdf = JSON.parse(sealed.kdf) as StoredKdf;
   const masterKey = open(await deriveKek(passphrase, kdf), sealed.wrapped_master_key, MASTER_KEY_AAD);
   if (!masterKey) throw new AppError('BAD_PASSPHRASE', 'That passphrase is not correct.');
+  return masterKey;
+}
+
+export async function unlockIdentity(sealed: SealedIdentity, passphrase: string): Promise<UnlockedKeys> {
+  return openSigningKey(sealed, await unwrapMasterKey(sealed, passphrase));
+}
+
+/** The signing key, decrypted under an already unwrapped master key. */
+export function openSigningKey(sealed: SealedIdentity, masterKey: Buffer): UnlockedKeys {
   const pkcs8 = open(masterKey, sealed.encrypted_signing_key, `${SIGNING_KEY_AAD}:${sealed.key_id}`);
   if (!pkcs8) throw new AppError('WORKSPACE_DAMAGED', 'The signing key in this workspace cannot be decrypted; restore it from a backup.');
   const signingKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
   const publicKey = createPublicKey(signingKey);
   if (keyIdOf(publicKey) !== sealed.key_id) throw new AppError('WORKSPACE_DAMAGED', 'The signing key does not match the workspace identity.');
   return { masterKey, signingKey, publicKey };
+}
+
+/**
+ * Key rotation: a fresh Ed25519 key pair whose private half is sealed under the
+ * same master key (bound to its own key id, as at creation). The caller
+ * replaces the identity's key with it; the passphrase wrap is unchanged.
+ */
+export function newSigningKey(masterKey: Buffer): { key_id: string; public_key_pem: string; encrypted_signing_key: string; signingKey: KeyObject; publicKey: KeyObject } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const keyId = keyIdOf(publicKey);
+  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+  const encrypted = seal(masterKey, pkcs8, `${SIGNING_KEY_AAD}:${keyId}`);
+  pkcs8.fill(0);
+  return { key_id: keyId, public_key_pem: publicKey.export({ format: 'pem', type: 'spki' }).toString(), encrypted_signing_key: encrypted, signingKey: privateKey, publicKey };
 }
 
 /** Changing the passphrase rewraps the master key only; nothing else is re-encrypted. */

@@ -1,15 +1,17 @@
 import { Worker } from 'node:worker_threads';
 import type { ImportSummary } from '../../shared/domain/imports';
 import { AppError, type ApiError } from '../../shared/result';
-import { BlobStore } from '../blobs/blobStore';
 import type { JobContext } from '../jobs/jobRunner';
 import { importLogs, type ImportRequest } from '../services/imports';
 import { pipelinedLogReader, readLog } from './logReader';
-import { Workspace } from '../workspace/workspace';
+import { Workspace, type WorkspaceLocation } from '../workspace/workspace';
 
 export type ImportRunner = (req: ImportRequest, ctx: JobContext) => Promise<ImportSummary>;
 
-export type WorkspaceLocation = { dataDir: string; nativeBinding?: string };
+export type { WorkspaceLocation };
+/** Asked at the start of each import: an encrypted workspace's key is handed over only while it is unlocked. */
+type LocationSource = WorkspaceLocation | (() => WorkspaceLocation);
+const locate = (source: LocationSource) => (typeof source === 'function' ? source() : source);
 
 /** The built import worker (out/main/importWorker.js): runs imports, and reads large logs beside them. */
 export type WorkerPath = string;
@@ -28,20 +30,21 @@ export type FromWorker =
  * loop that serves the UI. Given the built worker, either way reads large logs
  * in a second thread while this one stores what it read.
  */
-export function inlineImportRunner(location: WorkspaceLocation, workerPath?: WorkerPath): ImportRunner {
+export function inlineImportRunner(location: LocationSource, workerPath?: WorkerPath): ImportRunner {
   return async (req, ctx) => {
-    const ws = Workspace.open({ ...location, integrityCheck: false });
+    const ws = Workspace.open({ ...locate(location), integrityCheck: false });
     try {
-      return await importLogs(ws, new BlobStore(ws.blobDir), req, ctx, workerPath ? pipelinedLogReader(workerPath) : readLog);
+      return await importLogs(ws, ws.blobStore(), req, ctx, workerPath ? pipelinedLogReader(workerPath) : readLog);
     } finally {
       ws.close();
     }
   };
 }
 
-export function workerImportRunner(location: WorkspaceLocation, workerPath: WorkerPath): ImportRunner {
+export function workerImportRunner(location: LocationSource, workerPath: WorkerPath): ImportRunner {
   return (req, ctx) =>
     new Promise<ImportSummary>((resolve, reject) => {
+      const where = locate(location);
       const worker = new Worker(workerPath);
       let settled = false;
       const settle = (fn: () => void) => {
@@ -60,6 +63,6 @@ export function workerImportRunner(location: WorkspaceLocation, workerPath: Work
       });
       worker.on('error', (error) => settle(() => reject(error)));
       worker.on('exit', (code) => settle(() => reject(new AppError('INTERNAL', `The import stopped unexpectedly (worker exit ${code}); nothing was imported.`))));
-      worker.postMessage({ kind: 'start', location, workerPath, request: req } satisfies ToWorker);
+      worker.postMessage({ kind: 'start', location: where, workerPath, request: req } satisfies ToWorker);
     });
 }

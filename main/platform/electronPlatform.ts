@@ -61,7 +61,8 @@ async function printToPdf(html: string): Promise<Uint8Array> {
       show: false,
       width: 794,
       height: 1123,
-      webPreferences: { ...WEB_PREFERENCES, session: reportPrintSession(), javascript: false, devTools: false },
+      // contextIsolation and sandbox again, literally: static scanners (electronegativity) cannot follow the spread.
+      webPreferences: { ...WEB_PREFERENCES, contextIsolation: true, sandbox: true, session: reportPrintSession(), javascript: false, devTools: false },
     });
     await window.loadURL(url);
     const pdf = await window.webContents.printToPDF({ pageSize: 'A4', printBackground: true, preferCSSPageSize: true, displayHeaderFooter: false });

@@ -55,6 +55,8 @@ function prepare(db: Db) {
     addRef: db.prepare('INSERT INTO record_refs (from_id, author, to_id) VALUES (?, ?, ?)'),
   };
 }
+const ownKeysQueries = new WeakMap<Db, { all(): unknown[] }>();
+
 function statements(db: Db) {
   let s = statementCache.get(db);
   if (!s) statementCache.set(db, (s = prepare(db)));
@@ -136,7 +138,7 @@ function changedRecord<T extends StorableType>(ctx: WriteContext, op: Exclude<Wr
   const row = statements(ctx.db).current.get(op.id) as Row | undefined;
   const label = op.type;
   if (!row || row.type !== op.type || row.deleted) throw new AppError('NOT_FOUND', `There is no ${label} with id ${op.id}.`);
-  if (row.author !== ctx.author) {
+  if (row.author !== ctx.author && !ownKeysOf(ctx).has(row.author)) {
     throw new AppError('NOT_AUTHOR', `This ${label} was written by key ${row.author.slice(0, 8)}…; only its author can change it.`);
   }
   if (op.baseRevision !== undefined && op.baseRevision !== row.revision) {
@@ -176,6 +178,21 @@ function store(ctx: WriteContext, action: WriteOp<StorableType>['action'], seale
     for (const to of new Set(sealed.refs)) st.addRef.run(record.id, ctx.author, to);
   }
   audit.append({ at: record.updated_at, actor: ctx.author, action, entity: record.type, id: record.id, revision: record.revision, record_hash: hash });
+}
+
+/**
+ * The writer's keys when it writes as this workspace's identity: its current
+ * key and every key it succeeded (key rotation, re-assignment; migration
+ * 0090). An author is that chain of keys: a record keeps the key it was
+ * created under, and any key of the chain may change it.
+ */
+function ownKeysOf(ctx: WriteContext): ReadonlySet<string> {
+  // Prepared when first needed (an edit of a record under another key), not with the rest: tests write
+  // through this path into workspaces kept at older schema versions, which lack the view.
+  let query = ownKeysQueries.get(ctx.db);
+  if (!query) ownKeysQueries.set(ctx.db, (query = ctx.db.prepare('SELECT key_id FROM own_keys').pluck()));
+  const own = new Set(query.all() as string[]);
+  return own.has(ctx.author) ? own : new Set([ctx.author]);
 }
 
 function pick(r: { id: string; type: string; author: string; revision: number; created_at: string; updated_at: string }) {
@@ -218,9 +235,9 @@ export type MergedRecord = { record: StoredRecord; hash: string; outcome: MergeO
  *   and required to be canonical JSON), so its hash is the bundle's.
  * - The same id by another author refuses the whole merge (CONFLICT), as does
  *   the same id and author with another type.
- * - A record authored by this workspace's own key (ctx.author) is never
- *   written: a bundle cannot change, revive or replay our own records; it is
- *   counted as skipped.
+ * - A record authored by this workspace's own key (ctx.author), or a key it
+ *   succeeded (ownKeysOf), is never written: a bundle cannot change, revive
+ *   or replay our own records; it is counted as skipped.
  * - Every stored record appends an 'ingest' event to this workspace's chain
  *   (actor ctx.author, the stored revision and hash), so `audit verify` holds.
  * - The losing content of an equal-revision tie is not kept: it was never a
@@ -231,14 +248,15 @@ export function mergeForeignRecords(ctx: WriteContext, incoming: readonly Foreig
     .transaction(() => {
       const audit = auditAppender(ctx.db);
       const now = ctx.clock.now().toISOString();
-      return incoming.map((r) => mergeOne(ctx, audit, now, r));
+      const own = ownKeysOf(ctx);
+      return incoming.map((r) => mergeOne(ctx, audit, now, r, own));
     })
     .immediate();
 }
 
 type MergeRow = { rowid: number; type: string; author: string; revision: number; hash: string };
 
-function mergeOne(ctx: WriteContext, audit: AuditAppender, now: string, incoming: ForeignRecord): MergedRecord {
+function mergeOne(ctx: WriteContext, audit: AuditAppender, now: string, incoming: ForeignRecord, own: ReadonlySet<string>): MergedRecord {
   const { db } = ctx;
   const st = statements(db);
   const sealed = sealForeign(incoming);
@@ -253,7 +271,7 @@ function mergeOne(ctx: WriteContext, audit: AuditAppender, now: string, incoming
   if (row && row.type !== record.type) {
     throw new AppError('CONFLICT', `Record ${record.id} is ${article(row.type)} here but ${article(record.type)} in the bundle; nothing was ingested.`);
   }
-  if (record.author === ctx.author) return { record, hash, outcome: 'skipped' };
+  if (record.author === ctx.author || own.has(record.author)) return { record, hash, outcome: 'skipped' };
 
   const deleted = record.deleted ? 1 : 0;
   let rowid: number;

@@ -314,6 +314,6 @@ function provenance(ws: Workspace, identity: Identity, engagementId: string, inc
       records: o.records,
       ingestedAt: o.ingested_at,
     })),
-    authors: authors.map((a) => ({ ...name(a.author), records: a.records, own: a.author === identity.key_id })),
+    authors: authors.map((a) => ({ ...name(a.author), records: a.records, own: a.author === identity.key_id || (identity.former_key_ids?.includes(a.author) ?? false) })),
   };
 }

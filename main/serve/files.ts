@@ -12,6 +12,8 @@ import { sendJson, sendText } from './respond';
 export type ServeFiles = {
   receiveUpload(name: string, body: Readable, maxBytes: number): Promise<FileRef>;
   resolve(ref: string, mode: 'read' | 'write'): { path: string; name: string };
+  /** Bytes offered only as a stream (an encrypted workspace's blob). */
+  takeStream?(ref: string): { name: string; size: number; open: () => Readable } | null;
 };
 
 /** Same shape as FileRef.ref: anything else (`..`, escapes, slashes) is simply not a ref. */
@@ -77,6 +79,16 @@ export function contentDisposition(name: string): string {
 /** `GET /files/<ref>`: the file behind a ref, as a download the browser will not render. */
 export async function sendDownload(res: ServerResponse, files: ServeFiles, ref: string): Promise<void> {
   if (!REF_PATTERN.test(ref)) return sendText(res, 404, 'There is no such file.');
+  const streamed = files.takeStream?.(ref);
+  if (streamed) {
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': contentDisposition(streamed.name),
+      'Content-Length': streamed.size,
+      'Cache-Control': 'no-store',
+    });
+    return pipeline(streamed.open(), res);
+  }
   let target: { path: string; name: string };
   try {
     target = files.resolve(ref, 'read');

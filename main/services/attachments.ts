@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, open, rename, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FileRef } from '../../shared/api/files';
 import { Attachment, PREVIEWABLE_IMAGE } from '../../shared/domain/note';
@@ -124,17 +126,12 @@ export class AttachmentService {
   /** What can be shown inline. The bytes are sniffed again: a record from another machine decides nothing alone. */
   async preview(id: string): Promise<Preview> {
     const a = this.get(id);
-    const path = this.blobPath(a);
-    const { head, size } = await readHead(path, Math.max(SNIFF_BYTES, TEXT_PREVIEW_MAX_BYTES));
+    this.requireBytes(a);
+    const { head, size } = await this.readBlobHead(a.sha256, Math.max(SNIFF_BYTES, TEXT_PREVIEW_MAX_BYTES));
     const actual = sniffMediaType(head.subarray(0, SNIFF_BYTES), size <= SNIFF_BYTES);
     if ((PREVIEWABLE_IMAGE as readonly string[]).includes(actual)) {
       if (size > IMAGE_PREVIEW_MAX_BYTES) return { kind: 'none' };
-      const handle = await open(path, 'r');
-      try {
-        return { kind: 'image', media_type: actual, base64: (await handle.readFile()).toString('base64') };
-      } finally {
-        await handle.close();
-      }
+      return { kind: 'image', media_type: actual, base64: (await this.blobs.readAll(a.sha256)).toString('base64') };
     }
     if (actual === 'text/plain') {
       const truncated = size > TEXT_PREVIEW_MAX_BYTES;
@@ -147,10 +144,12 @@ export class AttachmentService {
 
   /** Desktop: writes the bytes to a path picked in the save dialog (temp name beside it, fsync, rename). */
   async saveCopy(id: string, target: string): Promise<void> {
-    const source = this.blobPath(this.get(id));
+    const a = this.get(id);
+    this.requireBytes(a);
     const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`);
     try {
-      await copyFile(source, tmp);
+      // Through the store: in an encrypted workspace the file on disk is sealed.
+      await pipeline(this.blobs.createReadStream(a.sha256), createWriteStream(tmp, { mode: 0o600 }));
       await fsyncPath(tmp);
       await rename(tmp, target);
     } catch (error) {
@@ -166,14 +165,27 @@ export class AttachmentService {
   /** Browser: a one-time address on the serve host that answers with the bytes under the attachment's name. */
   offerDownload(id: string): string {
     const a = this.get(id);
-    const ref = this.files.offerDownload(this.blobPath(a), a.name, a.size);
+    this.requireBytes(a);
+    const plain = this.blobs.plainPath(a.sha256);
+    const ref = plain
+      ? this.files.offerDownload(plain, a.name, a.size)
+      : this.files.offerStream(a.name, a.size, () => this.blobs.createReadStream(a.sha256));
     return `/files/${ref.ref}`;
   }
 
-  private blobPath(a: Attachment): string {
-    const path = this.blobs.path(a.sha256);
+  private requireBytes(a: Attachment): void {
     if (!this.blobs.has(a.sha256)) throw new AppError('NOT_FOUND', `The bytes of ${a.name} are not in this workspace.`);
-    return path;
+  }
+
+  private async readBlobHead(sha256: string, length: number): Promise<{ head: Buffer; size: number }> {
+    const reader = await this.blobs.openReader(sha256);
+    try {
+      const head = Buffer.alloc(Math.min(length, reader.size));
+      const { bytesRead } = await reader.read(head, 0, head.length, 0);
+      return { head: head.subarray(0, bytesRead), size: reader.size };
+    } finally {
+      await reader.close();
+    }
   }
 
   /** Hard references hold only within one author's records (record_refs); others stay soft. */

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { ImportFileOutcome, ImportSummary } from '../../shared/domain/imports';
@@ -92,8 +93,11 @@ async function importOne(
   readLog: LogReader,
 ): Promise<ImportFileOutcome> {
   const stored: StoredSource[] = [];
+  // In an encrypted workspace the blob is sealed, so the parsers read the file it was copied from; stamps tell if it changes meanwhile.
+  const stamps = new SourceStamps(blobs.encrypted);
   try {
     progress.phase(`Reading ${log.name}`);
+    await stamps.take(log.path);
     const source = { ...(await blobs.putFile(log.path, (n) => progress.bytes(n), ctx.signal)), name: log.name };
     stored.push(source);
     const existing = findRunBySource(ws, source.sha256);
@@ -102,14 +106,15 @@ async function importOne(
     }
 
     progress.phase(`Parsing ${log.name}`);
-    const blobPath = blobs.path(source.sha256);
+    const blobPath = blobs.plainPath(source.sha256) ?? log.path;
     const samplesFilesSpec: LogSpec['samplesFiles'] = [];
     if (samplesFiles.length > 0) {
       const metrics = metricNamesByTask((await readLmEvalResultsFile(blobPath)).raw);
       for (const { file, task } of samplesFiles) {
+        await stamps.take(file.path);
         const put = await blobs.putFile(file.path, undefined, ctx.signal);
         stored.push({ ...put, name: file.name, task });
-        samplesFilesSpec.push({ path: blobs.path(put.sha256), sha256: put.sha256, task, metricNames: [...(metrics.get(task) ?? [])] });
+        samplesFilesSpec.push({ path: blobs.plainPath(put.sha256) ?? file.path, sha256: put.sha256, task, metricNames: [...(metrics.get(task) ?? [])] });
       }
     }
     const spec: LogSpec = {
@@ -123,7 +128,7 @@ async function importOne(
       author: ws.writer().author,
       now: ws.clock.now().toISOString(),
     };
-    return await writeRun(ws, engagementId, log, readLog(spec), spec.runId, stored, ctx, progress);
+    return await writeRun(ws, engagementId, log, readLog(spec), spec.runId, stored, ctx, progress, () => stamps.check());
   } catch (error) {
     // Nothing of this file was committed: drop the blobs it brought in.
     for (const s of stored) if (s.added && !findRunBySource(ws, s.sha256)) await blobs.remove(s.sha256);
@@ -185,6 +190,7 @@ async function writeRun(
   sources: StoredSource[],
   ctx: JobContext,
   progress: Progress,
+  beforeCommit: () => Promise<void> = async () => {},
 ): Promise<ImportFileOutcome> {
   const writer = ws.writer();
   const { db } = ws;
@@ -262,6 +268,7 @@ async function writeRun(
         },
       },
     ]);
+    await beforeCommit();
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
@@ -283,6 +290,30 @@ async function writeRun(
     samples_files: sources.slice(1).map((s) => s.name),
     warnings: warnings.list(),
   };
+}
+
+/**
+ * Size and modification time of the files an import parses from where they
+ * are rather than from the blob store (an encrypted workspace): if one changed
+ * between its copy into the store and the commit, the rows would describe other
+ * bytes than the blob keeps, so the import is refused.
+ */
+class SourceStamps {
+  private readonly taken: { path: string; size: number; mtimeMs: number }[] = [];
+  constructor(private readonly needed: boolean) {}
+  async take(path: string): Promise<void> {
+    if (!this.needed) return;
+    const { size, mtimeMs } = await stat(path);
+    this.taken.push({ path, size, mtimeMs });
+  }
+  async check(): Promise<void> {
+    for (const t of this.taken) {
+      const now = await stat(t.path).catch(() => null);
+      if (!now || now.size !== t.size || now.mtimeMs !== t.mtimeMs) {
+        throw new AppError('CONFLICT', `${basename(t.path)} changed while it was being imported; nothing of it was kept, import it again.`);
+      }
+    }
+  }
 }
 
 async function sha256OfFile(path: string): Promise<string> {

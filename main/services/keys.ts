@@ -14,12 +14,19 @@ import { AppError } from '../../shared/result';
 import { writeFileDurably } from '../files/durable';
 import type { FileRefs } from '../files/fileRefs';
 import { keyIdOf } from '../identity/keys';
+import { linkOf, predecessorOf, successorOf, successorsOf } from '../identity/successionStore';
 import type { Workspace } from '../workspace/workspace';
+import { reassignLostKey, rotateOwnKey } from './keySuccessions';
 
-/** What the verifier needs to know about a key id. */
+/**
+ * What the verifier needs to know about a key id. `successor`: a key that
+ * replaced it (rotation); its old bundles still verify. A key reported lost
+ * (a supervisor re-assigned its author) signs nothing accepted any more.
+ */
 export type TrustAnswer =
-  | { status: 'trusted'; publicKey: KeyObject; name: string; role: Role | null; trustedAs: string }
+  | { status: 'trusted'; publicKey: KeyObject; name: string; role: Role | null; trustedAs: string; successor?: string }
   | { status: 'untrusted'; name: string; since: string }
+  | { status: 'lost'; name: string; role: Role | null; since: string; successor: string }
   | { status: 'unknown' };
 export type TrustLookup = (keyId: string) => TrustAnswer;
 
@@ -76,7 +83,25 @@ export class KeyService {
 
   list(): TrustedKey[] {
     const rows = this.ws.db.prepare('SELECT * FROM trusted_keys ORDER BY name COLLATE NOCASE, key_id').all() as Row[];
-    return rows.map((r) => TrustedKey.parse(r));
+    return rows.map((r) => this.describe(r));
+  }
+
+  /** A trust-store row with how it came (a rotation or re-assignment) and what replaced it, if anything. */
+  private describe(row: Row): TrustedKey {
+    const came = predecessorOf(this.ws.db, row.key_id);
+    const went = successorOf(this.ws.db, row.key_id);
+    return TrustedKey.parse({ ...row, ...(came ? { succeeds: linkOf(came, 'old') } : {}), ...(went ? { succeeded_by: linkOf(went, 'new') } : {}) });
+  }
+
+  /** `evalnotes keys rotate`: a new signing key, announced by a statement the old one signs (keySuccessions.ts). */
+  rotate(passphrase: string): Promise<Identity> {
+    return rotateOwnKey(this.ws, passphrase);
+  }
+
+  /** A supervisor's re-assignment of a lost key to its author's new key (keySuccessions.ts). */
+  reassign(input: { lost_key_id: string; new_public_key_pem: string }): TrustedKey {
+    const newKeyId = reassignLostKey(this.ws, input.lost_key_id, input.new_public_key_pem);
+    return this.get(newKeyId);
   }
 
   /** Trust a key (or trust it again after untrusting it, or rename / change its role). */
@@ -99,9 +124,12 @@ export class KeyService {
   untrust(keyId: string): TrustedKey {
     const existing = this.find(keyId);
     if (!existing) throw new AppError('NOT_FOUND', `No key with id ${keyId} is in the trust store.`);
-    if (existing.untrusted_at === null) {
-      this.ws.db.prepare('UPDATE trusted_keys SET untrusted_at = ? WHERE key_id = ?').run(this.ws.clock.now().toISOString(), keyId);
-    }
+    // Its successors (rotations, re-assignments) go with it: they are trusted only as its continuation.
+    const now = this.ws.clock.now().toISOString();
+    const untrust = this.ws.db.prepare('UPDATE trusted_keys SET untrusted_at = ? WHERE key_id = ? AND untrusted_at IS NULL');
+    this.ws.db.transaction(() => {
+      for (const k of [keyId, ...successorsOf(this.ws.db, keyId)]) untrust.run(now, k);
+    })();
     return this.get(keyId);
   }
 
@@ -130,7 +158,9 @@ export class KeyService {
   }
 
   private get(keyId: string): TrustedKey {
-    return TrustedKey.parse(this.find(keyId));
+    const row = this.find(keyId);
+    if (!row) throw new AppError('NOT_FOUND', `No key with id ${keyId} is in the trust store.`);
+    return this.describe(row);
   }
 }
 
@@ -142,9 +172,15 @@ export function workspaceTrust(ws: Workspace): TrustLookup {
       return { status: 'trusted', publicKey: createPublicKey(own.public_key_pem), name: own.name, role: own.role, trustedAs: `own key (${own.role})` };
     }
     const row = ws.db.prepare('SELECT * FROM trusted_keys WHERE key_id = ?').get(keyId) as Row | undefined;
+    const next = successorOf(ws.db, keyId);
+    if (next?.kind === 'reassignment') {
+      const name = row?.name ?? (own?.former_key_ids?.includes(keyId) ? own.name : `key ${keyId.slice(0, 8)}…`);
+      return { status: 'lost', name, role: row?.role ?? null, since: next.at, successor: next.new_key_id };
+    }
     if (!row) return { status: 'unknown' };
     if (row.untrusted_at !== null) return { status: 'untrusted', name: row.name, since: row.untrusted_at };
-    return { status: 'trusted', publicKey: createPublicKey(row.public_key_pem), name: row.name, role: row.role, trustedAs: row.role };
+    const successor = next ? { successor: next.new_key_id } : {};
+    return { status: 'trusted', publicKey: createPublicKey(row.public_key_pem), name: row.name, role: row.role, trustedAs: row.role, ...successor };
   };
 }
 

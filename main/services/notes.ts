@@ -47,7 +47,7 @@ export class NoteService {
   /** Saves a note's text. Autosave may send the same text again: that writes nothing. */
   update(id: string, body: string, baseRevision?: number): Note {
     const current = this.get(id);
-    const unchanged = current.body === body && current.author === this.ws.writer().author && (baseRevision === undefined || baseRevision === current.revision);
+    const unchanged = current.body === body && this.ws.ownKeyIds().includes(current.author) && (baseRevision === undefined || baseRevision === current.revision);
     if (unchanged) return current;
     const note = writeRecord(this.ws.writer(), { action: 'update', type: 'note', id, fields: { body }, ...(baseRevision !== undefined ? { baseRevision } : {}) });
     this.changed(['note']);

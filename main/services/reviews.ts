@@ -29,8 +29,9 @@ export const reviewQueries = {
   currentDetermination: `SELECT body FROM records
     WHERE parent_id = ? AND type = 'determination' AND deleted = 0 AND author IN (SELECT key_id FROM supervisor_keys)
     ORDER BY updated_at DESC, id DESC LIMIT 1`,
-  /** This key's own determination on the engagement: one per (engagement, supervisor). */
-  ownDetermination: "SELECT id FROM records WHERE parent_id = ? AND type = 'determination' AND author = ? AND deleted = 0 ORDER BY id LIMIT 1",
+  /** This supervisor's own determination on the engagement: one per (engagement, supervisor), under any of its keys (own_keys, migration 0090). */
+  ownDetermination:
+    "SELECT id FROM records WHERE parent_id = ? AND type = 'determination' AND (author = ? OR author IN (SELECT key_id FROM own_keys)) AND deleted = 0 ORDER BY id LIMIT 1",
   trustedName: 'SELECT name FROM trusted_keys WHERE key_id = ?',
 } as const;
 

@@ -15,6 +15,10 @@ export type KeysState = {
   /** Throws ApiCallError with main's one-sentence message; nothing changes then. */
   trust: (input: { public_key_pem: string; name: string; role: Role }) => Promise<TrustedKey>;
   untrust: (keyId: string) => Promise<TrustedKey>;
+  /** A new signing key; the trust store is read again (the old key joins it under your name). */
+  rotate: (passphrase: string) => Promise<Identity>;
+  /** Supervisors: the lost key's author gets the new key; returns the new key's trust-store entry. */
+  reassign: (lostKeyId: string, newPublicKeyPem: string) => Promise<TrustedKey>;
   reset: () => void;
 };
 
@@ -43,7 +47,18 @@ export const useKeysStore = create<KeysState>()((set, get) => ({
   },
   async untrust(keyId) {
     const k = await call('keys:untrust', { key_id: keyId });
-    set({ trusted: upsert(get().trusted, k) });
+    // Its successors are untrusted with it: read the whole store again.
+    set({ trusted: await call('keys:list', {}) });
+    return k;
+  },
+  async rotate(passphrase) {
+    const own = await call('keys:rotate', { passphrase });
+    set({ own, trusted: await call('keys:list', {}) });
+    return own;
+  },
+  async reassign(lostKeyId, newPublicKeyPem) {
+    const k = await call('keys:reassign', { lost_key_id: lostKeyId, new_public_key_pem: newPublicKeyPem });
+    set({ trusted: await call('keys:list', {}) });
     return k;
   },
   reset() {

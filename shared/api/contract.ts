@@ -25,7 +25,10 @@ const none = z.strictObject({});
 const byId = z.strictObject({ id: RecordId });
 
 export const WorkspaceStatus = z.strictObject({
-  state: z.enum(['uninitialized', 'locked', 'unlocked']),
+  /** 'damaged': the workspace could not be opened (see `problem`); only restoring a backup is offered. */
+  state: z.enum(['uninitialized', 'locked', 'unlocked', 'damaged']),
+  /** Why a damaged workspace could not be opened, one sentence. */
+  problem: z.string().optional(),
   identity: Identity.nullable(),
   app_version: z.string(),
   /** Where the workspace lives, for the About panel and support. */
@@ -201,6 +204,16 @@ export const calls = {
     'Trust a public key (SPKI PEM) as an evaluator or supervisor.',
   ),
   'keys:untrust': call(z.strictObject({ key_id: KeyId }), TrustedKey, 'Stop trusting a key: its bundles are refused from now on and what it signed before is flagged.'),
+  'keys:rotate': call(
+    z.strictObject({ passphrase: Passphrase }),
+    Identity,
+    'Replace this workspace’s signing key with a new one; the old key signs a rotation statement that every later bundle carries, and its private half is destroyed here.',
+  ),
+  'keys:reassign': call(
+    z.strictObject({ lost_key_id: KeyId, new_public_key_pem: z.string().min(1).max(1000) }),
+    TrustedKey,
+    'Supervisors: name a new key for the author of a lost trusted key, in a statement signed by this workspace’s key; the lost key’s bundles are refused from then on.',
+  ),
   'keys:changePassphrase': call(
     z.strictObject({ current: Passphrase, next: Passphrase }),
     z.strictObject({ changed: z.literal(true) }),
@@ -270,6 +283,20 @@ export const calls = {
 
   'audit:verify': call(none, AuditReport, 'Recompute the audit chain and name the first broken link.'),
 
+  'backup:create': call(
+    z.strictObject({
+      /** Desktop: a ref from dialog:saveFile; browser: null, and the job result carries a one-time download URL. */
+      to: FileRef.nullable(),
+    }),
+    JobStarted,
+    'Write a backup of the whole workspace (the database through SQLite’s online backup API, every file byte for byte, a manifest of SHA-256 digests) as a job; job:finished carries a BackupSummary.',
+  ),
+  'backup:restore': call(
+    z.strictObject({ file: FileRef }),
+    JobStarted,
+    'Replace this app’s workspace (damaged, not yet created, or locked) with a backup, as a job: everything is checked first, the folder there is moved aside (never deleted); job:finished carries a RestoreSummary.',
+  ),
+
   'jobs:list': call(none, z.array(JobSummary), 'Jobs running now or finished in this session.'),
   'job:cancel': call(z.strictObject({ job_id: JobId }), z.strictObject({ cancelled: z.boolean() }), 'Ask a job to stop.'),
 
@@ -295,6 +322,8 @@ export const events = {
   'job:finished': JobFinished,
   /** Records changed (by this app, another window or the CLI): refresh views. */
   'records:changed': z.strictObject({ types: z.array(z.string()) }),
+  /** An encrypted workspace locked itself after idle time: show the unlock screen. */
+  'workspace:locked': z.strictObject({ reason: z.literal('idle') }),
 } as const;
 
 export type Calls = typeof calls;

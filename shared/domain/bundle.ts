@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Timestamp } from '../dates';
 import { Handling } from './handling';
 import { KeyId, RecordId, Sha256Hex } from './ids';
+import { KEY_STATEMENT_ENTRY_PATTERN, SuccessionLink } from './keySuccession';
 import { recordFolders, type StorableType } from './records';
 
 export const BUNDLE_FORMAT = 'evalnotes-bundle';
@@ -25,7 +26,7 @@ export const forwardedEntry = (sha256: string) => `forwarded/${sha256}.evb`;
 export const ENTRY_NAME = new RegExp(
   String.raw`^(?:bundle\.json|bundle\.dsse\.json|records/audit\.jsonl|` +
     String.raw`records/(?:${Object.values(recordFolders).join('|')})/[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.json|` +
-    String.raw`attachments/[0-9a-f]{64}|forwarded/[0-9a-f]{64}\.evb)$`,
+    String.raw`attachments/[0-9a-f]{64}|forwarded/[0-9a-f]{64}\.evb|${KEY_STATEMENT_ENTRY_PATTERN})$`,
 );
 
 export const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -109,6 +110,10 @@ export const TrustedKey = z.strictObject({
   trusted_at: Timestamp,
   /** Set when untrusted: its bundles are refused from then on, and what it signed before is flagged. */
   untrusted_at: Timestamp.nullable(),
+  /** Trusted as the successor of this key (a rotation it signed, or a supervisor's re-assignment of it). */
+  succeeds: SuccessionLink.optional(),
+  /** Replaced by this key: rotated (its earlier bundles still verify) or re-assigned as lost (its bundles are refused). */
+  succeeded_by: SuccessionLink.optional(),
 });
 export type TrustedKey = z.infer<typeof TrustedKey>;
 

@@ -28,6 +28,12 @@ export const Identity = z.strictObject({
   fingerprint: z.string(),
   public_key_pem: z.string(),
   created_at: z.string(),
+  /**
+   * Keys this identity used before (key rotation, or a supervisor's
+   * re-assignment of a lost key), newest first; absent when there are none.
+   * Records written under them are still this identity's own.
+   */
+  former_key_ids: z.array(KeyId).optional(),
 });
 export type Identity = z.infer<typeof Identity>;
 

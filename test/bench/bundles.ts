@@ -24,6 +24,7 @@ import { Workspace } from '../../main/workspace/workspace';
 import type { StorableType } from '../../shared/domain/records';
 import { makeReadyApp, tempDir, TEST_PASSPHRASE } from '../helpers/app';
 import { seededRandom } from '../helpers/rng';
+import { benchRow, type BenchRow } from './table';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -126,7 +127,7 @@ function opensslSeconds(paths: string[]): number {
   return (performance.now() - t0) / 1000;
 }
 
-export async function runBundleBench(opts: { log?: (line: string) => void; totalBytes?: number } = {}): Promise<{ lines: string[]; figures: Record<string, unknown> }> {
+export async function runBundleBench(opts: { log?: (line: string) => void; totalBytes?: number } = {}): Promise<{ lines: string[]; figures: Record<string, unknown>; rows: BenchRow[] }> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`bench: ${line}\n`));
   const totalBytes = opts.totalBytes ?? Number(process.env.BENCH_BUNDLE_MB ?? 1000) * MB;
   const dir = tempDir('evalnotes-bench-bundles-');
@@ -185,7 +186,29 @@ export async function runBundleBench(opts: { log?: (line: string) => void; total
       ws.close();
     }
     const verify = measureVerify(out, pub, log);
-    return { lines: [...lines, ...verify.lines], figures: { ...figures, ...verify.figures } };
+    const bench = 'bundles';
+    const rows = [
+      benchRow({
+        bench,
+        name: 'export throughput (ref: openssl dgst -sha256)',
+        figure: bytes / MB / seconds,
+        unit: 'MB/s',
+        reference: attachmentBytes / MB / median(runs.map((r) => r.opensslSeconds)),
+        // The median of the per-pair ratios, as the lines above report it.
+        ratio,
+        targets: [{ of: 'ratio', op: '>=', value: TARGET_RATIO }],
+      }),
+      benchRow({
+        bench,
+        name: 'export peak RSS (ref: at start)',
+        figure: peakRss / MB,
+        unit: 'MB',
+        reference: median(runs.map((r) => r.startRssBytes)) / MB,
+        targets: [{ of: 'figure', op: '<', value: TARGET_RSS_BYTES / MB }],
+      }),
+      ...verify.rows,
+    ];
+    return { lines: [...lines, ...verify.lines], figures: { ...figures, ...verify.figures }, rows };
   } finally {
     dir.cleanup();
   }

@@ -22,6 +22,7 @@ import { SearchQuery } from '../../shared/domain/search';
 import type { Workspace } from '../../main/workspace/workspace';
 import { makeReadyApp } from '../helpers/app';
 import { seededRandom } from '../helpers/rng';
+import { benchRow, type BenchRow } from './table';
 
 export type SearchBenchOptions = { findings?: number; notes?: number; queries?: number; seed?: number; rankCap?: number; log?: (line: string) => void };
 
@@ -80,7 +81,7 @@ function zipfSampler(rand: () => number, n: number, s: number): () => number {
   };
 }
 
-export async function runSearchBench(opts: SearchBenchOptions = {}): Promise<{ lines: string[]; figures: Record<string, unknown> }> {
+export async function runSearchBench(opts: SearchBenchOptions = {}): Promise<{ lines: string[]; figures: Record<string, unknown>; rows: BenchRow[] }> {
   const nFindings = opts.findings ?? Number(process.env.BENCH_SEARCH_FINDINGS ?? 100_000);
   const nNotes = opts.notes ?? Number(process.env.BENCH_SEARCH_NOTES ?? 10_000);
   const nQueries = opts.queries ?? Number(process.env.BENCH_SEARCH_QUERIES ?? 1000);
@@ -275,7 +276,7 @@ function report(r: {
   pages: { offset: number; ms: number; rows: number; total: number }[];
   pageNote: string | null;
   db: Db;
-}): { lines: string[]; figures: Record<string, unknown> } {
+}): { lines: string[]; figures: Record<string, unknown>; rows: BenchRow[] } {
   const stats = (xs: Result[]) => {
     const full50 = percentile(xs.map((x) => x.fullMs), 50);
     const full95 = percentile(xs.map((x) => x.fullMs), 95);
@@ -342,7 +343,25 @@ function report(r: {
     findings_pages: r.pages,
     ...(r.pageNote ? { note: r.pageNote } : {}),
   };
-  return { lines, figures };
+  const bench = 'search';
+  const rows: BenchRow[] = [
+    benchRow({ bench, name: 'records written through writeRecords', figure: r.docs / r.insertSeconds, unit: 'records/s' }),
+    benchRow({ bench, name: 'query p50, all (ref: bare MATCH)', figure: all.p50_ms, unit: 'ms', reference: all.bare_p50_ms }),
+    benchRow({
+      bench,
+      name: 'query p95, all (ref: bare MATCH)',
+      figure: all.p95_ms,
+      unit: 'ms',
+      reference: all.bare_p95_ms,
+      targets: [
+        { of: 'figure', op: '<', value: TARGET_P95_MS },
+        { of: 'ratio', op: '<=', value: TARGET_RATIO },
+      ],
+    }),
+    ...Object.entries(byCategory).map(([name, s]) => benchRow({ bench, name: `query p95, ${name}`, figure: s.p95_ms, unit: 'ms', reference: s.bare_p95_ms })),
+    ...r.pages.map((p) => benchRow({ bench, name: `findings:list page at offset ${p.offset}${p === r.pages[0] ? '' : ` (ref: offset ${r.pages[0]!.offset})`}`, figure: p.ms, unit: 'ms', reference: p === r.pages[0] ? null : r.pages[0]!.ms })),
+  ];
+  return { lines, figures, rows };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

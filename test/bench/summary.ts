@@ -23,6 +23,7 @@ import { stringifyJson } from '../../shared/numbers';
 import { addDays } from '../../shared/dates';
 import { TEST_PASSPHRASE, fixedClock, makeTestApp } from '../helpers/app';
 import { seededRandom } from '../helpers/rng';
+import { benchRow, type BenchRow } from './table';
 
 export type SummaryBenchOptions = { engagements?: number; findings?: number; reps?: number; seed?: number; log?: (line: string) => void };
 
@@ -59,7 +60,7 @@ async function timesMsAsync(reps: number, fn: () => Promise<unknown>): Promise<n
   return out;
 }
 
-export async function runSummaryBench(opts: SummaryBenchOptions = {}): Promise<{ lines: string[]; figures: Record<string, unknown> }> {
+export async function runSummaryBench(opts: SummaryBenchOptions = {}): Promise<{ lines: string[]; figures: Record<string, unknown>; rows: BenchRow[] }> {
   const nEngagements = opts.engagements ?? Number(process.env.BENCH_SUMMARY_ENGAGEMENTS ?? 200);
   const nFindings = opts.findings ?? Number(process.env.BENCH_SUMMARY_FINDINGS ?? 50_000);
   const reps = opts.reps ?? Number(process.env.BENCH_SUMMARY_REPS ?? 15);
@@ -221,7 +222,15 @@ export async function runSummaryBench(opts: SummaryBenchOptions = {}): Promise<{
       load_before: loadBefore,
       load_after: loadAfter,
     };
-    return { lines, figures };
+    const bench = 'summary';
+    const rows: BenchRow[] = [
+      benchRow({ bench, name: '(a) bare GROUP BY over finding_rows (reference)', figure: bareMedian, unit: 'ms' }),
+      benchRow({ bench, name: "(a') the same without the summary's index", figure: unindexedMedian, unit: 'ms', reference: bareMedian }),
+      benchRow({ bench, name: '(b) read every finding_rows row once', figure: readAllMedian, unit: 'ms', reference: bareMedian }),
+      benchRow({ bench, name: '(c) SummaryService.get() (ref: a)', figure: getMedian, unit: 'ms', reference: bareMedian, targets: [{ of: 'figure', op: '<=', value: TARGET_MS }] }),
+      benchRow({ bench, name: '(d) summary:get via dispatch (ref: a)', figure: dispatchMedian, unit: 'ms', reference: bareMedian }),
+    ];
+    return { lines, figures, rows };
   } finally {
     await t.cleanup();
   }

@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyBundleFile } from '../../main/bundles/verifyBundle';
 import { fileTrust } from '../../main/services/keys';
+import { benchRow, type BenchRow } from './table';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -52,7 +53,7 @@ function opensslSeconds(path: string): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-export function measureVerify(bundlePath: string, publicKeyPath: string, log: (line: string) => void = console.log): { lines: string[]; figures: Record<string, unknown> } {
+export function measureVerify(bundlePath: string, publicKeyPath: string, log: (line: string) => void = console.log): { lines: string[]; figures: Record<string, unknown>; rows: BenchRow[] } {
   const bytes = statSync(bundlePath).size;
   const loadBefore = loadAverage();
   const runs: (VerifyOnce & { opensslSeconds: number; ratio: number })[] = [];
@@ -91,7 +92,21 @@ export function measureVerify(bundlePath: string, publicKeyPath: string, log: (l
     `  verify peak RSS (highest)          ${figures.verify_peak_rss_mb} MB (target < ${figures.verify_rss_target_mb} MB) ${peakRss < TARGET_RSS_BYTES ? 'ok' : 'ABOVE TARGET'}`,
     ...(invalid ? [`  verify said NOT VALID: ${invalid.reason ?? ''}`] : []),
   ];
-  return { lines, figures };
+  const bench = 'bundles';
+  const rows = [
+    benchRow({
+      bench,
+      name: 'verify throughput (ref: openssl dgst -sha256)',
+      figure: bytes / MB / seconds,
+      unit: 'MB/s',
+      reference: bytes / MB / median(runs.map((r) => r.opensslSeconds)),
+      // The median of the per-pair ratios, as the lines above report it.
+      ratio,
+      targets: [{ of: 'ratio', op: '>=', value: TARGET_RATIO }],
+    }),
+    benchRow({ bench, name: 'verify peak RSS', figure: peakRss / MB, unit: 'MB', targets: [{ of: 'figure', op: '<', value: TARGET_RSS_BYTES / MB }] }),
+  ];
+  return { lines, figures, rows };
 }
 
 async function verifyOnce(bundlePath: string, publicKeyPath: string): Promise<VerifyOnce> {

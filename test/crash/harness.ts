@@ -60,7 +60,7 @@ async function workerCommand(): Promise<string[]> {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      external: ['better-sqlite3'],
+      external: ['better-sqlite3-multiple-ciphers'],
       banner: { js: "import { createRequire as __crashRequire } from 'node:module'; const require = __crashRequire(import.meta.url);" },
       logLevel: 'warning',
     });

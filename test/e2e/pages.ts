@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { e2eNetwork, recordContexts, type NetworkRecorder } from './network';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'out/main/cli.js');
@@ -26,11 +27,13 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/** Every context of the browser is recorded (network.ts); test/setup/e2e.ts fails a file whose pages left the app's origin. */
+export async function launchBrowser(recorder: NetworkRecorder = e2eNetwork): Promise<Browser> {
+  return recordContexts(await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }), recorder);
 }
 
-export type ServeHost = { url: string; origin: string; stop(): Promise<void> };
+/** pid: the serve process, whose memory the bench reads (test/bench/findingsTable.ts). */
+export type ServeHost = { url: string; origin: string; pid: number; stop(): Promise<void> };
 
 /**
  * Starts `evalnotes serve` as a user would (the built CLI, no special
@@ -55,9 +58,11 @@ export async function startServe(dataDir: string): Promise<ServeHost> {
   const match = /^EvalNotes is serving at (http:\/\/127\.0\.0\.1:\d+\/\S*)$/.exec(firstLine);
   if (!match?.[1]) throw new Error(`Unexpected first line from evalnotes serve: ${firstLine}`);
   const url = match[1];
+  e2eNetwork.allowOrigin(url);
   return {
     url,
     origin: new URL(url).origin,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -87,8 +92,9 @@ export type Session = {
 };
 
 /** Opens a session on day 12 of Ada's 30-day window (access started 2026-03-01). */
-export async function openSession(browser: Browser, opts: { prefix: string; height: number }): Promise<Session> {
-  const dataDir = mkdtempSync(join(tmpdir(), opts.prefix));
+export async function openSession(browser: Browser, opts: { prefix: string; height: number; dataDir?: string }): Promise<Session> {
+  // A given folder holds a workspace prepared beforehand (a damaged one, say).
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), opts.prefix));
   const host = await startServe(dataDir);
   const context = await browser.newContext({ viewport: { width: 1280, height: opts.height }, colorScheme: 'light' });
   const page = await context.newPage();
@@ -893,7 +899,7 @@ export class ReportDialogPart {
  * folder for the files they hand each other (keys, bundles, reports). Call at
  * the top of a test file: it registers the hooks that start and stop them.
  */
-export function peopleInOneBrowser(prefix: string): { readonly files: string; readonly sessions: readonly Session[]; open(who: string): Promise<Session> } {
+export function peopleInOneBrowser(prefix: string): { readonly files: string; readonly sessions: readonly Session[]; open(who: string, dataDir?: string): Promise<Session> } {
   let browser: Browser | undefined;
   let files = '';
   const sessions: Session[] = [];
@@ -911,9 +917,9 @@ export function peopleInOneBrowser(prefix: string): { readonly files: string; re
       return files;
     },
     sessions,
-    async open(who) {
+    async open(who, dataDir) {
       if (!browser) throw new Error('the browser starts in beforeAll');
-      const s = await openSession(browser, { prefix: `${prefix}${who}-`, height: 1000 });
+      const s = await openSession(browser, { prefix: `${prefix}${who}-`, height: 1000, ...(dataDir ? { dataDir } : {}) });
       sessions.push(s);
       return s;
     },

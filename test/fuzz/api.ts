@@ -107,6 +107,9 @@ export async function apiSuite(): Promise<FuzzSuite> {
     'keys:untrust': { key_id: trusted.key_id },
     // A wrong current passphrase: a right one would change it under the other cases.
     'keys:changePassphrase': { current: 'not the passphrase at all', next: 'another long passphrase' },
+    // Likewise a wrong passphrase: a rotation would change the signing key under the other cases.
+    'keys:rotate': { passphrase: 'not the passphrase at all' },
+    'keys:reassign': { lost_key_id: trusted.key_id, new_public_key_pem: pem },
     'keys:exportPublic': { to: null },
     'bundle:preview': { engagement_id: eng.id },
     'bundle:export': { engagement_id: eng.id, to: null, confirm_credentials: true },
@@ -119,6 +122,8 @@ export async function apiSuite(): Promise<FuzzSuite> {
     'summary:get': {},
     'report:save': { engagement_id: eng.id, format: 'html', to: null },
     'audit:verify': {},
+    'backup:create': { to: null },
+    'backup:restore': { file: readRef() },
     'jobs:list': {},
     'job:cancel': { job_id: 'job-1' },
     'dialog:openFiles': { title: 'Pick', filters: [], multiple: false },

@@ -5,7 +5,6 @@ import { handlingLine } from '../../../shared/domain/handling';
 import type { ExportSummary } from '../../../shared/domain/bundle';
 import { AppError } from '../../../shared/result';
 import { parseCallInput } from '../../api/dispatch';
-import { BlobStore } from '../../blobs/blobStore';
 import { BundleService } from '../../services/bundles';
 import { KeyService } from '../../services/keys';
 import { withWorkspace } from '../context';
@@ -49,10 +48,10 @@ export function registerBundles(program: Command): void {
             return resolve(f);
           });
           ws.requireIdentity();
-          await ws.unlock(await readPassphrase('Passphrase: '));
+          if (!ws.unlocked) await ws.unlock(await readPassphrase('Passphrase: '));
 
           const keys = new KeyService(ws);
-          const service = new BundleService(ws, new BlobStore(ws.blobDir), { appVersion: version, trust: () => keys.lookup() });
+          const service = new BundleService(ws, ws.blobStore(), { appVersion: version, trust: () => keys.lookup() });
           const controller = new AbortController();
           const onInterrupt = () => controller.abort();
           process.once('SIGINT', onInterrupt);

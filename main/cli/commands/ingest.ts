@@ -5,7 +5,6 @@ import { handlingLine } from '../../../shared/domain/handling';
 import { fingerprintOf } from '../../../shared/domain/identity';
 import { AppError, type ApiError } from '../../../shared/result';
 import { version } from '../../../package.json';
-import { BlobStore } from '../../blobs/blobStore';
 import { BundleService } from '../../services/bundles';
 import { workspaceTrust } from '../../services/keys';
 import { withWorkspace } from '../context';
@@ -53,7 +52,7 @@ export function registerIngest(program: Command): void {
       await withWorkspace(cmd, async (ws, { json }) => {
         ws.requireIdentity();
         const trust = o.trust ? trustFromPath(o.trust) : workspaceTrust(ws);
-        const service = new BundleService(ws, new BlobStore(ws.blobDir), { appVersion: version, trust: () => trust });
+        const service = new BundleService(ws, ws.blobStore(), { appVersion: version, trust: () => trust });
         const controller = new AbortController();
         const onInterrupt = () => controller.abort();
         process.once('SIGINT', onInterrupt);

@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import type { TrustedKey } from '../../../shared/domain/bundle';
+import { KeyId } from '../../../shared/domain/ids';
 import { AppError } from '../../../shared/result';
 import { parseCallInput } from '../../api/dispatch';
 import { KeyService } from '../../services/keys';
@@ -16,6 +18,14 @@ function readKeyFile(path: string): string {
   }
 }
 
+/** "rotated from 1a2b3c4d…", "lost; re-assigned to …", for the list. */
+function successionText(k: TrustedKey): string {
+  const parts: string[] = [];
+  if (k.succeeds) parts.push(`${k.succeeds.kind === 'rotation' ? 'rotated' : 're-assigned'} from ${k.succeeds.key_id.slice(0, 8)}…`);
+  if (k.succeeded_by) parts.push(`${k.succeeded_by.kind === 'rotation' ? 'rotated' : 'lost; re-assigned'} to ${k.succeeded_by.key_id.slice(0, 8)}…`);
+  return parts.join('; ');
+}
+
 export function registerKeys(program: Command): void {
   const keys = program.command('keys').description('Your signing key and the keys whose bundles you trust');
 
@@ -29,6 +39,7 @@ export function registerKeys(program: Command): void {
         printLine(`${id.name} (${id.org}), ${id.role}`);
         printLine(`Key id:      ${id.key_id}`);
         printLine(`Fingerprint: ${id.fingerprint}`);
+        for (const former of id.former_key_ids ?? []) printLine(`Former key:  ${former}`);
         printLine();
         process.stdout.write(id.public_key_pem);
       });
@@ -43,8 +54,8 @@ export function registerKeys(program: Command): void {
         if (json) return printJson(list);
         if (list.length === 0) return printLine('No trusted keys yet; add one with `evalnotes keys trust KEY.pub --name N --role R`.');
         printTable(
-          ['KEY ID', 'NAME', 'ROLE', 'TRUSTED', 'UNTRUSTED'],
-          list.map((k) => [k.key_id.slice(0, 16), k.name, k.role, k.trusted_at.slice(0, 10), k.untrusted_at?.slice(0, 10) ?? '']),
+          ['KEY ID', 'NAME', 'ROLE', 'TRUSTED', 'UNTRUSTED', 'SUCCESSION'],
+          list.map((k) => [k.key_id.slice(0, 16), k.name, k.role, k.trusted_at.slice(0, 10), k.untrusted_at?.slice(0, 10) ?? '', successionText(k)]),
         );
       });
     });
@@ -88,6 +99,46 @@ export function registerKeys(program: Command): void {
         const k = new KeyService(ws).untrust(key_id);
         if (json) printJson(k);
         else printLine(`Untrusted ${k.name} (${k.key_id.slice(0, 16)}…) since ${k.untrusted_at ?? ''}.`);
+      });
+    });
+
+  keys
+    .command('rotate')
+    .description('Replace your signing key with a new one; the old key signs the hand-over, which your later bundles carry')
+    .addHelpText(
+      'after',
+      '\nPeers who trust your old key accept the new one from your next bundle. The old private key is destroyed here.\nScripts set EVALNOTES_PASSPHRASE; otherwise it is asked for.',
+    )
+    .action(async (_o: unknown, cmd: Command) => {
+      await withWorkspace(cmd, async (ws, { json }) => {
+        const before = ws.requireIdentity();
+        const input = parseCallInput('keys:rotate', { passphrase: await readPassphrase('Passphrase: ') });
+        const after = await new KeyService(ws).rotate(input.passphrase);
+        if (json) return printJson(after);
+        printLine(`Rotated your key: ${before.key_id.slice(0, 16)}… is replaced by ${after.key_id}.`);
+        printLine(`Fingerprint: ${after.fingerprint}`);
+        printLine('Your next bundles carry the rotation; give `evalnotes keys export-public` to anyone who trusts you by file.');
+      });
+    });
+
+  keys
+    .command('reassign')
+    .description('Supervisors: give the author of a lost key a new key (a statement signed by your key)')
+    .requiredOption('--lost <key-id>', 'the lost key (see `evalnotes keys list --json`)')
+    .requiredOption('--new <file.pub>', 'the public key of the author’s new identity (SPKI PEM)')
+    .addHelpText('after', '\nThe lost key’s bundles are refused from then on; what it signed before stays. Scripts set EVALNOTES_PASSPHRASE.')
+    .action(async (o: { lost: string; new: string }, cmd: Command) => {
+      await withWorkspace(cmd, async (ws, { json }) => {
+        if (!KeyId.safeParse(o.lost).success) throw new AppError('INVALID_INPUT', `--lost: must be a 64-character lowercase hex key id (see \`evalnotes keys list --json\`).`);
+        const input = parseCallInput('keys:reassign', { lost_key_id: o.lost, new_public_key_pem: readKeyFile(o.new) });
+        if (ws.requireIdentity().role !== 'supervisor') {
+          throw new AppError('FORBIDDEN', 'Only a supervisor can re-assign a lost key, and this workspace’s role is evaluator; nothing was changed.');
+        }
+        if (!ws.unlocked) await ws.unlock(await readPassphrase('Passphrase: '));
+        const k = new KeyService(ws).reassign(input);
+        if (json) return printJson(k);
+        printLine(`Re-assigned ${k.name}’s lost key ${input.lost_key_id.slice(0, 16)}… to ${k.key_id}.`);
+        printLine('Its bundles are refused from now on; your next bundles carry the re-assignment to everyone who trusts you as a supervisor.');
       });
     });
 

@@ -7,7 +7,6 @@ import { RecordId } from '../../../shared/domain/ids';
 import { MARK_END, MARK_START, SearchableType, type SearchResult } from '../../../shared/domain/search';
 import { AppError } from '../../../shared/result';
 import { parseCallInput } from '../../api/dispatch';
-import { BlobStore } from '../../blobs/blobStore';
 import { FileRefs } from '../../files/fileRefs';
 import { AttachmentService } from '../../services/attachments';
 import { FindingService } from '../../services/findings';
@@ -109,7 +108,7 @@ export function registerNotebook(program: Command): void {
         const engagementId = type === 'finding' ? findings.get(to).finding.engagement_id : to;
         const refs = new FileRefs(tmpdir());
         try {
-          const attachment = await new AttachmentService(ws, new BlobStore(ws.blobDir), refs).add(engagementId, refs.register(resolve(file), 'read'));
+          const attachment = await new AttachmentService(ws, ws.blobStore(), refs).add(engagementId, refs.register(resolve(file), 'read'));
           const finding = type === 'finding' ? findings.addEvidence(to, { kind: 'attachment', attachment_id: attachment.id }) : null;
           if (json) return printJson({ attachment, finding });
           printLine(`Attached ${attachment.name} (${attachment.media_type}, ${attachment.size} bytes, sha256 ${attachment.sha256}) as ${attachment.id}.`);

@@ -66,14 +66,15 @@ export function registerResults(program: Command): void {
     .requiredOption('--engagement <id>', 'the engagement the runs belong to')
     .option('--samples <file>', 'an lm-eval samples file to pair with a results file (repeatable)', collect)
     .action(async (files: string[], o: { engagement: string; samples?: string[] }, cmd: Command) => {
-      await withWorkspace(cmd, async (ws, { dataDir, json }) => {
+      await withWorkspace(cmd, async (ws, { json }) => {
         ws.requireIdentity();
         new EngagementService(ws).get(parseCallInput('engagement:get', { id: o.engagement }).id);
+        const location = ws.location(); // with an encrypted workspace's key
         ws.close(); // the import opens its own connection
         const asFile = (p: string) => ({ path: resolve(p), name: basename(p) });
         // Built, the CLI sits beside the import worker, which reads large logs in a second thread.
         const worker = join(dirname(fileURLToPath(import.meta.url)), 'importWorker.js');
-        const summary = await inlineImportRunner({ dataDir }, existsSync(worker) ? worker : undefined)(
+        const summary = await inlineImportRunner(location, existsSync(worker) ? worker : undefined)(
           { engagementId: o.engagement, files: files.map(asFile), samples: (o.samples ?? []).map(asFile) },
           cliJobContext(json),
         );

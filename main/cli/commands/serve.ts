@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared/result';
-import { createApp } from '../../app/createApp';
+import { openWorkspaceHost } from '../../app/workspaceHost';
 import type { Platform } from '../../platform/platform';
 import { startServeHost } from '../../serve/server';
 import { globalOptions } from '../context';
@@ -30,7 +30,7 @@ export function registerServe(program: Command): void {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('INVALID_INPUT', `--port must be a whole number from 0 to 65535, not ${o.port}.`);
       const here = dirname(fileURLToPath(import.meta.url));
-      const app = createApp({ dataDir, platform: browserPlatform, appVersion: version, log, importWorkerPath: join(here, 'importWorker.js') });
+      const app = openWorkspaceHost({ dataDir, platform: browserPlatform, appVersion: version, log, importWorkerPath: join(here, 'importWorker.js') });
       let host: Awaited<ReturnType<typeof startServeHost>>;
       try {
         const rendererDir = join(here, '../renderer');
@@ -43,6 +43,8 @@ export function registerServe(program: Command): void {
       else {
         printLine(`EvalNotes is serving at ${host.url}`);
         printLine(`Workspace: ${dataDir}. Open the link in a browser on this machine; press Ctrl+C to stop.`);
+        const problem = app.problem();
+        if (problem) printLine(`${problem} The browser offers to restore it from a backup.`);
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

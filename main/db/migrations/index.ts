@@ -7,6 +7,7 @@ import { up as up0050 } from './0050-trust-store';
 import { up as up0060 } from './0060-ingest-origins';
 import { up as up0070 } from './0070-review-rows';
 import { up as up0080 } from './0080-summary-indexes';
+import { up as up0090 } from './0090-key-successions';
 
 export type Migration = { version: number; name: string; up: (db: Db) => void };
 
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   { version: 60, name: '0060-ingest-origins', up: up0060 },
   { version: 70, name: '0070-review-rows', up: up0070 },
   { version: 80, name: '0080-summary-indexes', up: up0080 },
+  { version: 90, name: '0090-key-successions', up: up0090 },
 ];

@@ -5,7 +5,6 @@ import type { FindingRow } from '../../../shared/domain/finding';
 import { call, errorMessage } from '../../lib/api';
 import { chooseInBrowser } from '../../lib/files';
 import { formatBytes, plural } from '../../lib/format';
-import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { StatusBadge } from '../findings/bits';
 import { BundleCounts, BundleMarking } from './bits';
 import { exportBlocker, thresholdsLine } from './bundleText';
@@ -13,22 +12,23 @@ import { JobProgressLine } from './JobProgressLine';
 import { useExportJob, type ExportJobState } from './useExportJob';
 import { useModalDialog } from '../../lib/useModalDialog';
 import { ThresholdsChoice } from '../../components/ThresholdsChoice';
+import { useIsOwnKey } from '../keys/useIsOwnKey';
 
 type Scope = 'all' | 'selected';
 
 /** The findings this workspace wrote in the engagement (only those can be signed), a page of 500 at a time. */
 function useMyFindings(engagementId: string, enabled: boolean) {
-  const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
+  const isOwn = useIsOwnKey();
   const [state, setState] = useState<{ rows: FindingRow[] | null; error: string | null }>({ rows: null, error: null });
   useEffect(() => {
-    if (!enabled || !myKey) return;
+    if (!enabled) return;
     let live = true;
     void (async () => {
       try {
         const rows: FindingRow[] = [];
         for (let offset = 0; offset < 10_000; offset += 500) {
           const page = await call('findings:list', { engagement_id: engagementId, sort: 'updated', descending: true, offset, limit: 500 });
-          rows.push(...page.rows.filter((r) => r.author === myKey));
+          rows.push(...page.rows.filter((r) => isOwn(r.author)));
           if (offset + 500 >= page.total) break;
         }
         if (live) setState({ rows, error: null });
@@ -39,7 +39,7 @@ function useMyFindings(engagementId: string, enabled: boolean) {
     return () => {
       live = false;
     };
-  }, [engagementId, enabled, myKey]);
+  }, [engagementId, enabled, isOwn]);
   return state;
 }
 

@@ -10,7 +10,6 @@ import { useFocusHeading } from '../../lib/useFocusHeading';
 import { useToday } from '../../lib/useToday';
 import { useEngagementsStore } from '../../stores/engagementsStore';
 import { useUiStore } from '../../stores/uiStore';
-import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { ExportDialog } from '../bundles/ExportDialog';
 import { HistoryList } from '../findings/HistoryList';
 import { AuthorLabel } from '../keys/AuthorLabel';
@@ -18,13 +17,14 @@ import { EngagementTabs } from '../results/EngagementFrame';
 import { ReportButton } from '../reports/ReportDialog';
 import { DeterminationSummary } from '../reviews/DeterminationPage';
 import { WindowLabel } from './WindowLabel';
+import { useIsOwnKey } from '../keys/useIsOwnKey';
 
 const STATUS_LABEL: Record<Engagement['status'], string> = { planned: 'Planned', active: 'Active', closed: 'Closed' };
 
 /** One engagement: the window first (it is a race against a date), then every field. */
 export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
   const today = useToday();
-  const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
+  const isOwn = useIsOwnKey();
   const { close } = useEngagementsStore(useShallow((s) => ({ close: s.close })));
   const { navigate, notify } = useUiStore(useShallow((s) => ({ navigate: s.navigate, notify: s.notify })));
   const [confirming, setConfirming] = useState(false);
@@ -33,7 +33,7 @@ export function EngagementPage({ engagement: e }: { engagement: Engagement }) {
   const heading = useFocusHeading<HTMLHeadingElement>(e.id);
 
   const win = reviewWindow(e.access_start, e.window_days, today);
-  const mine = e.author === myKey;
+  const mine = isOwn(e.author);
   const title = `${e.model} ${e.model_version}`;
   const daysUsed = Math.min(e.window_days, Math.max(0, e.window_days - win.daysLeft));
 

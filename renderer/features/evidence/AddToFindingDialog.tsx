@@ -5,9 +5,9 @@ import { findingEditable } from '../../../shared/domain/finding';
 import { call, errorMessage } from '../../lib/api';
 import { useFindingsStore } from '../../stores/findingsStore';
 import { useUiStore } from '../../stores/uiStore';
-import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { KindSeverityFields } from '../findings/bits';
 import { SEVERITY_LABEL } from '../findings/detailsForm';
+import { useIsOwnKey } from '../keys/useIsOwnKey';
 
 export type SampleToCite = { id: string; sample_id: string; epoch: number };
 
@@ -30,7 +30,7 @@ type AddToFindingDialogProps = {
 export function AddToFindingDialog({ engagementId, sample, excerpt, onClose }: AddToFindingDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const id = useId();
-  const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
+  const isOwn = useIsOwnKey();
   const { create, addEvidence } = useFindingsStore(useShallow((s) => ({ create: s.create, addEvidence: s.addEvidence })));
   const { navigate, notify } = useUiStore(useShallow((s) => ({ navigate: s.navigate, notify: s.notify })));
   const [rows, setRows] = useState<FindingRow[] | null>(null);
@@ -53,7 +53,7 @@ export function AddToFindingDialog({ engagementId, sample, excerpt, onClose }: A
     call('findings:list', { engagement_id: engagementId, sort: 'updated', descending: true, limit: LIST_LIMIT }).then(
       (page) => {
         if (!live) return;
-        const mine = page.rows.filter((r) => r.author === myKey);
+        const mine = page.rows.filter((r) => isOwn(r.author));
         setRows(mine);
         if (mine[0]) setChoice(mine[0].id);
       },
@@ -62,7 +62,7 @@ export function AddToFindingDialog({ engagementId, sample, excerpt, onClose }: A
     return () => {
       live = false;
     };
-  }, [engagementId, myKey]);
+  }, [engagementId, isOwn]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -8,7 +8,6 @@ import { routeHash } from '../../lib/route';
 import { useFocusHeading } from '../../lib/useFocusHeading';
 import { useFindingsStore } from '../../stores/findingsStore';
 import { useUiStore } from '../../stores/uiStore';
-import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { EvidencePanel } from '../evidence/EvidencePanel';
 import { pastedName } from '../evidence/evidenceFiles';
 import { useAttachEvidence } from '../evidence/useAttachEvidence';
@@ -25,6 +24,7 @@ import { HistoryList } from './HistoryList';
 import { SectionsEditor } from './SectionsEditor';
 import { statusActions } from './statusActions';
 import { useFindingWriter } from './useFindingWriter';
+import { useIsOwnKey } from '../keys/useIsOwnKey';
 
 function StatusButtons({ view, onMove, busy }: { view: FindingView; onMove: (to: AuthorStatus) => void; busy: boolean }) {
   const actions = statusActions(view.finding.status, view.shown_status);
@@ -56,8 +56,8 @@ function StatusButtons({ view, onMove, busy }: { view: FindingView; onMove: (to:
 /** A finding, editable by its author: status moves, details, write-up, evidence, notes and history. */
 function FindingWorkspace({ engagement: e, view, onReload }: { engagement: Engagement; view: FindingView; onReload: () => Promise<void> }) {
   const f = view.finding;
-  const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
-  const mine = f.author === myKey;
+  const isOwn = useIsOwnKey();
+  const mine = isOwn(f.author);
   const { update, setStatus, addEvidence, remove } = useFindingsStore(
     useShallow((s) => ({ update: s.update, setStatus: s.setStatus, addEvidence: s.addEvidence, remove: s.remove })),
   );

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { HistoryEntry, RecordHistory } from '../../../shared/domain/history';
 import { call, errorMessage } from '../../lib/api';
 import { formatTimestamp, shortKey } from '../../lib/format';
-import { useWorkspaceStore } from '../../stores/workspaceStore';
+import { useIsOwnKey } from '../keys/useIsOwnKey';
 
 const ACTION_LABEL: Record<HistoryEntry['action'], string> = { create: 'Created', update: 'Edited', delete: 'Deleted' };
 
@@ -50,7 +50,7 @@ type HistoryListProps = {
  */
 export function HistoryList({ recordId, revision, title = 'History', revisionHref, current }: HistoryListProps) {
   const headingId = useId();
-  const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
+  const isOwn = useIsOwnKey();
   const [state, setState] = useState<{ history: RecordHistory | null; error: string | null }>({ history: null, error: null });
 
   useEffect(() => {
@@ -107,7 +107,7 @@ export function HistoryList({ recordId, revision, title = 'History', revisionHre
                   </td>
                   <td title={e.actor}>
                     {e.actor_name ?? <span className="mono">{shortKey(e.actor)}</span>}
-                    {e.actor === myKey && <span className="muted"> (you)</span>}
+                    {isOwn(e.actor) && <span className="muted"> (you)</span>}
                   </td>
                   <td>
                     {describeEntry(e)}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { TrustedKey } from '../../../shared/domain/bundle';
-import { fingerprintOf, publicKeyFileName } from '../../../shared/domain/identity';
+import { fingerprintOf, publicKeyFileName, type Identity } from '../../../shared/domain/identity';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { call, errorMessage, transport } from '../../lib/api';
 import { downloadFromUrl } from '../../lib/files';
@@ -9,7 +9,10 @@ import { formatTimestamp, shortKey } from '../../lib/format';
 import { useFocusHeading } from '../../lib/useFocusHeading';
 import { useKeysStore } from '../../stores/keysStore';
 import { useUiStore } from '../../stores/uiStore';
+import { isOwnKey } from './authors';
 import { ChangePassphraseForm } from './ChangePassphraseForm';
+import { ReassignKeyDialog } from './ReassignKeyDialog';
+import { RotateKeyDialog } from './RotateKeyDialog';
 import { Fingerprint, TrustKeyDialog } from './TrustKeyDialog';
 
 /** Desktop: the save dialog, then main writes the file. Browser: a one-time download. Resolves with the file name, or null if the person cancels. */
@@ -24,7 +27,7 @@ async function exportPublicKey(defaultName: string): Promise<string | null> {
   return file_name;
 }
 
-function OwnKey() {
+function OwnKey({ onRotate }: { onRotate: () => void }) {
   const own = useKeysStore((s) => s.own);
   const notify = useUiStore((s) => s.notify);
   const [busy, setBusy] = useState(false);
@@ -54,9 +57,14 @@ function OwnKey() {
             {own.name} · <span className="capitalize">{own.role}</span> · {own.org}
           </p>
         </div>
-        <button type="button" className="button button--primary" disabled={busy} onClick={() => void onExport()}>
-          {busy ? 'Exporting…' : 'Export public key'}
-        </button>
+        <div className="button-row">
+          <button type="button" className="button" onClick={onRotate}>
+            Rotate key…
+          </button>
+          <button type="button" className="button button--primary" disabled={busy} onClick={() => void onExport()}>
+            {busy ? 'Exporting…' : 'Export public key'}
+          </button>
+        </div>
       </div>
       <p className="muted">Read this fingerprint aloud to whoever trusts your key, so they can check the file they received is yours:</p>
       <Fingerprint value={own.fingerprint} testId="own-fingerprint" />
@@ -67,6 +75,19 @@ function OwnKey() {
         </dd>
         <dt>Created</dt>
         <dd>{formatTimestamp(own.created_at)}</dd>
+        {(own.former_key_ids?.length ?? 0) > 0 && (
+          <>
+            <dt>Former keys</dt>
+            <dd data-testid="own-former-keys">
+              {own.former_key_ids?.map((k) => (
+                <span key={k} className="mono key-lineage" title={`Key id ${k}`}>
+                  {shortKey(k)}{' '}
+                </span>
+              ))}
+              <span className="muted">(what you wrote under them is still yours)</span>
+            </dd>
+          </>
+        )}
       </dl>
     </section>
   );
@@ -83,8 +104,23 @@ function When({ ts }: { ts: string }) {
   );
 }
 
-function TrustTable({ onUntrust }: { onUntrust: (k: TrustedKey) => void }) {
-  const { trusted, trust, loaded } = useKeysStore(useShallow((s) => ({ trusted: s.trusted, trust: s.trust, loaded: s.loaded })));
+/** How a key came and went: "rotated from …", "lost: re-assigned to …"; own former keys say so. */
+function Lineage({ k, own }: { k: TrustedKey; own: Identity | null }) {
+  const parts: string[] = [];
+  if (isOwnKey(own, k.key_id)) parts.push('your former key');
+  if (k.succeeds) parts.push(`${k.succeeds.kind === 'rotation' ? 'rotated from' : 're-assigned from lost key'} ${shortKey(k.succeeds.key_id)}`);
+  if (k.succeeded_by) parts.push(k.succeeded_by.kind === 'rotation' ? `rotated to ${shortKey(k.succeeded_by.key_id)}` : `lost: re-assigned to ${shortKey(k.succeeded_by.key_id)}`);
+  if (parts.length === 0) return <span className="muted">—</span>;
+  return (
+    <span className="key-lineage" data-testid="key-lineage">
+      {parts.join('; ')}
+    </span>
+  );
+}
+
+function TrustTable({ onUntrust, onReassign }: { onUntrust: (k: TrustedKey) => void; onReassign: (k: TrustedKey) => void }) {
+  const { trusted, trust, loaded, own } = useKeysStore(useShallow((s) => ({ trusted: s.trusted, trust: s.trust, loaded: s.loaded, own: s.own })));
+  const supervisor = own?.role === 'supervisor';
   const notify = useUiStore((s) => s.notify);
 
   async function trustAgain(k: TrustedKey) {
@@ -110,6 +146,7 @@ function TrustTable({ onUntrust }: { onUntrust: (k: TrustedKey) => void }) {
             <th scope="col">Fingerprint</th>
             <th scope="col">Trusted since</th>
             <th scope="col">Untrusted since</th>
+            <th scope="col">Succession</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -138,7 +175,15 @@ function TrustTable({ onUntrust }: { onUntrust: (k: TrustedKey) => void }) {
                   <span className="muted">Still trusted</span>
                 )}
               </td>
+              <td>
+                <Lineage k={k} own={own} />
+              </td>
               <td className="num">
+                {supervisor && !k.untrusted_at && !k.succeeded_by && !isOwnKey(own, k.key_id) && (
+                  <button type="button" className="button button--small" onClick={() => onReassign(k)} aria-label={`Re-assign ${k.name}’s lost key`}>
+                    Lost…
+                  </button>
+                )}{' '}
                 {k.untrusted_at ? (
                   <button type="button" className="button button--small" onClick={() => void trustAgain(k)}>
                     Trust again
@@ -165,6 +210,8 @@ export function KeysPage() {
   const [trusting, setTrusting] = useState(false);
   const [untrusting, setUntrusting] = useState<TrustedKey | null>(null);
   const [untrustBusy, setUntrustBusy] = useState(false);
+  const [rotating, setRotating] = useState(false);
+  const [reassigning, setReassigning] = useState<TrustedKey | null>(null);
 
   useEffect(() => void load(), [load]);
 
@@ -197,7 +244,7 @@ export function KeysPage() {
           {error}
         </p>
       )}
-      <OwnKey />
+      <OwnKey onRotate={() => setRotating(true)} />
 
       <section aria-labelledby="trusted-title" className="trusted-keys">
         <div className="table-toolbar">
@@ -211,12 +258,14 @@ export function KeysPage() {
             Trust a key…
           </button>
         </div>
-        <TrustTable onUntrust={setUntrusting} />
+        <TrustTable onUntrust={setUntrusting} onReassign={setReassigning} />
       </section>
 
       <ChangePassphraseForm />
 
       <TrustKeyDialog open={trusting} onClose={() => setTrusting(false)} />
+      <RotateKeyDialog open={rotating} onClose={() => setRotating(false)} />
+      <ReassignKeyDialog lost={reassigning} onClose={() => setReassigning(null)} />
       <ConfirmDialog
         open={untrusting !== null}
         title={`Untrust ${untrusting?.name ?? 'this key'}?`}
@@ -225,7 +274,7 @@ export function KeysPage() {
         onConfirm={() => void confirmUntrust()}
         onCancel={() => setUntrusting(null)}
       >
-        <p>Bundles signed by this key are refused from now on, and cannot be verified or ingested here.</p>
+        <p>Bundles signed by this key are refused from now on, and cannot be verified or ingested here; so are those of the keys that succeeded it (rotations, re-assignments).</p>
         <p>What it signed before stays in this workspace, flagged “signed by a key no longer trusted”. You can trust it again later.</p>
       </ConfirmDialog>
     </article>

@@ -16,8 +16,13 @@ export type Author =
 
 export const UNTRUSTED_FLAG = 'signed by a key no longer trusted';
 
-export function describeAuthor(keyId: string, own: Pick<Identity, 'key_id'> | null | undefined, trusted: readonly TrustedKey[]): Author {
-  if (own && own.key_id === keyId) return { kind: 'you' };
+/** Whether `keyId` is this workspace's key, current or former (a rotated or re-assigned one): its records are yours to edit. */
+export function isOwnKey(own: Pick<Identity, 'key_id' | 'former_key_ids'> | null | undefined, keyId: string | undefined): boolean {
+  return !!own && keyId !== undefined && (own.key_id === keyId || (own.former_key_ids?.includes(keyId) ?? false));
+}
+
+export function describeAuthor(keyId: string, own: Pick<Identity, 'key_id' | 'former_key_ids'> | null | undefined, trusted: readonly TrustedKey[]): Author {
+  if (isOwnKey(own, keyId)) return { kind: 'you' };
   const k = trusted.find((t) => t.key_id === keyId);
   if (!k) return { kind: 'unknown' };
   if (k.untrusted_at !== null) return { kind: 'untrusted', name: k.name, role: k.role, since: k.untrusted_at };

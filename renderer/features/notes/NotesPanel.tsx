@@ -6,10 +6,10 @@ import { errorMessage } from '../../lib/api';
 import { formatTimestamp, shortKey } from '../../lib/format';
 import { noteListOf, useNotesStore } from '../../stores/notesStore';
 import { useUiStore } from '../../stores/uiStore';
-import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { MarkdownView } from './MarkdownView';
 import { NoteEditor } from './NoteEditor';
 import { TARGET_LABEL, targetRoute } from './targets';
+import { useIsOwnKey } from '../keys/useIsOwnKey';
 
 function NoteMeta({ note, mine, showTarget }: { note: Note; mine: boolean; showTarget: boolean }) {
   const { navigate, notify } = useUiStore(useShallow((s) => ({ navigate: s.navigate, notify: s.notify })));
@@ -67,7 +67,7 @@ export function NotesPanel({ engagementId, target, journal, title, level = 2 }: 
   const { list, refresh, remove } = useNotesStore(
     useShallow((s) => ({ list: noteListOf(s, engagementId, on), refresh: s.refresh, remove: s.remove })),
   );
-  const myKey = useWorkspaceStore((s) => s.status?.identity?.key_id);
+  const isOwn = useIsOwnKey();
   const notify = useUiStore((s) => s.notify);
   const [editing, setEditing] = useState<string | null>(null);
   const [writing, setWriting] = useState(false);
@@ -124,7 +124,7 @@ export function NotesPanel({ engagementId, target, journal, title, level = 2 }: 
       ) : (
         <ol className="note-list" aria-labelledby={headingId}>
           {items.map((n) => {
-            const mine = n.author === myKey;
+            const mine = isOwn(n.author);
             return (
               <li key={n.id} className="note-card" data-testid="note">
                 <NoteMeta note={n} mine={mine} showTarget={Boolean(journal)} />

@@ -12,6 +12,7 @@ import { useUiStore } from '../../stores/uiStore';
 import { EngagementFrame } from './EngagementFrame';
 import { parseMeasure } from './measureInput';
 import { COMPARISON_WORDS, thresholdLabel } from './thresholds';
+import { useIsOwnKey } from '../keys/useIsOwnKey';
 
 const COMPARISONS = Comparison.options;
 
@@ -277,7 +278,8 @@ function ThresholdRow({ t, mine, results, onDelete }: { t: Threshold; mine: bool
 }
 
 /** The engagement's thresholds: sensitive, local, editable in place. */
-export function ThresholdsView({ engagement: e, myKey }: { engagement: Engagement; myKey: string | undefined }) {
+export function ThresholdsView({ engagement: e }: { engagement: Engagement; myKey: string | undefined }) {
+  const isOwn = useIsOwnKey();
   const heading = useFocusHeading<HTMLHeadingElement>(`thresholds-${e.id}`);
   const { list, refresh, remove } = useThresholdsStore(useShallow((s) => ({ list: thresholdListOf(s, e.id), refresh: s.refresh, remove: s.remove })));
   const refreshRuns = useRunsStore((s) => s.refresh);
@@ -358,7 +360,7 @@ export function ThresholdsView({ engagement: e, myKey }: { engagement: Engagemen
               </thead>
               <tbody>
                 {list.items.map((t) => (
-                  <ThresholdRow key={t.id} t={t} mine={t.author === myKey} results={results} onDelete={setDeleting} />
+                  <ThresholdRow key={t.id} t={t} mine={isOwn(t.author)} results={results} onDelete={setDeleting} />
                 ))}
               </tbody>
             </table>

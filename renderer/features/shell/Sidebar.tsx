@@ -21,6 +21,7 @@ import { useThresholdsStore } from '../../stores/thresholdsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { WindowLabel } from '../engagements/WindowLabel';
+import { BackupButton } from '../backup/BackupDialog';
 
 function EngagementLink({ e, today, current, tabbable }: { e: Engagement; today: string; current: boolean; tabbable: boolean }) {
   const closed = e.status === 'closed';
@@ -127,6 +128,7 @@ function IdentityFooter() {
       )}
       <div className="sidebar-footer-actions">
         <ThemeToggle />
+        <BackupButton />
         <button type="button" className="button button--ghost button--small" onClick={() => void onLock()}>
           Lock
         </button>

@@ -5,12 +5,13 @@ import { Field } from '../../components/Field';
 import { errorMessage } from '../../lib/api';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { GateLayout, KeyDerivationProgress } from './GateLayout';
+import { RestoreFromBackupLink } from '../backup/RestoreFromBackup';
 
 const MIN_PASSPHRASE = 12;
 
 /** First run: the person's identity and the passphrase that protects their signing key. */
 export function FirstRun() {
-  const { create } = useWorkspaceStore(useShallow((s) => ({ create: s.create })));
+  const { create, dataDir } = useWorkspaceStore(useShallow((s) => ({ create: s.create, dataDir: s.status?.data_dir ?? '' })));
   const [name, setName] = useState('');
   const [org, setOrg] = useState('');
   const [role, setRole] = useState<Role>('evaluator');
@@ -109,6 +110,7 @@ export function FirstRun() {
           </button>
         </div>
       </form>
+      <RestoreFromBackupLink over="empty" dataDir={dataDir} />
     </GateLayout>
   );
 }

@@ -5,10 +5,11 @@ import { Field } from '../../components/Field';
 import { errorMessage } from '../../lib/api';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { GateLayout, KeyDerivationProgress } from './GateLayout';
+import { RestoreFromBackupLink } from '../backup/RestoreFromBackup';
 
 /** The workspace exists but its key is locked: ask for the passphrase. */
 export function Unlock({ identity }: { identity: Identity | null }) {
-  const { unlock } = useWorkspaceStore(useShallow((s) => ({ unlock: s.unlock })));
+  const { unlock, dataDir } = useWorkspaceStore(useShallow((s) => ({ unlock: s.unlock, dataDir: s.status?.data_dir ?? '' })));
   const [passphrase, setPassphrase] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -61,6 +62,7 @@ export function Unlock({ identity }: { identity: Identity | null }) {
           </button>
         </div>
       </form>
+      <RestoreFromBackupLink over="locked" dataDir={dataDir} />
     </GateLayout>
   );
 }

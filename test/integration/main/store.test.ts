@@ -40,7 +40,7 @@ describe('workspace store', () => {
       expect(ws.db.pragma('busy_timeout', { simple: true })).toBe(5000);
       expect(ws.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
       const tables = (ws.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'search_index_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-      expect(tables).toEqual(['audit_events', 'finding_rows', 'identity', 'record_origins', 'record_refs', 'record_revisions', 'records', 'review_rows', 'search_index', 'trusted_keys', 'waiting_refs']);
+      expect(tables).toEqual(['audit_events', 'finding_rows', 'identity', 'key_successions', 'record_origins', 'record_refs', 'record_revisions', 'records', 'review_rows', 'search_index', 'trusted_keys', 'waiting_refs']);
     } finally {
       ws.close();
     }

@@ -29,6 +29,8 @@ export type Harness = {
   /** Folder that holds rendererDir; a "secret" file sits here, outside the renderer. */
   outsideDir: string;
   tempRoot: string;
+  /** The workspace folder (evalnotes.db, blobs/). */
+  dataDir: string;
   logged: LoggedMessage[];
   /** A raw request with our Host header unless overridden. */
   send(req: RawRequest): Promise<Reply>;
@@ -116,6 +118,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     rendererDir,
     outsideDir,
     tempRoot,
+    dataDir: testApp.dataDir,
     logged,
     send,
     async login() {

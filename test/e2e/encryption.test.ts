@@ -1,0 +1,49 @@
+/**
+ * Encryption at rest through the UI (issue 7, item 6): Ada made her workspace
+ * encrypted on the command line; `evalnotes serve` starts on the unlock screen,
+ * her passphrase opens it, and her finding is there, while nothing of it is
+ * readable in the workspace folder. Needs a build first (`npm run test:e2e`).
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ok, runCli } from '../helpers/cli';
+import { ADA, cleanScreenshot, EngagementSections, expectAccessible, expectCleanSession, FindingsPage, peopleInOneBrowser, Sidebar, UnlockPage } from './pages';
+
+const TITLE = 'Orion-2 talks past its refusal filter';
+const people = peopleInOneBrowser('evalnotes-e2e-encryption-');
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe('an encrypted workspace in the browser', () => {
+  it('opens on the unlock screen; Ada’s passphrase opens it and her finding is there, unreadable on disk', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'evalnotes-e2e-encrypted-'));
+    const cli = (args: string[]) => ok(runCli(['--data-dir', dataDir, ...args, '--json'], { env: { EVALNOTES_PASSPHRASE: ADA.passphrase } }));
+    cli(['init', '--name', ADA.name, '--org', ADA.org, '--role', ADA.role, '--encrypt']);
+    const engagement = (JSON.parse(cli(['engagement', 'add', '--developer', 'Frontier Lab', '--model', 'Orion-2', '--model-version', 'rc3', '--access-start', '2026-03-01'])) as { id: string }).id;
+    cli(['finding', 'add', '--engagement', engagement, '--title', TITLE, '--kind', 'safeguard-bypass', '--severity', 'high']);
+
+    const ada = await people.open('ada', dataDir);
+    const page = ada.page;
+    const unlock = new UnlockPage(page);
+    await unlock.heading.waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.locator('.lead').textContent()).toContain('Workspace of Ada Lovelace');
+    await expectAccessible(page);
+    await cleanScreenshot(page, 'encrypted-unlock');
+
+    await unlock.unlock('not my passphrase at all');
+    await unlock.error.filter({ hasText: 'That passphrase is not correct.' }).waitFor({ timeout: 30_000 });
+    await unlock.unlock(ADA.passphrase);
+    await new Sidebar(page).engagement('Orion-2 rc3').click();
+    await new EngagementSections(page).open('Findings');
+    await new FindingsPage(page).row(TITLE).waitFor();
+    await cleanScreenshot(page, 'encrypted-findings');
+    expectCleanSession(ada);
+
+    // While the serve host has it open (its WAL included), no file holds the finding's title.
+    expect(allFiles(dataDir).filter((f) => readFileSync(f).includes(TITLE))).toEqual([]);
+  });
+});
