@@ -6,89 +6,23 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readBundleContents, verifyBundleFile } from '../../../main/bundles/verifyBundle';
 import { keyIdOf } from '../../../main/identity/keys';
 import { signSuccession } from '../../../main/identity/successionStatements';
 import { fileTrust } from '../../../main/services/keys';
 import { canonicalJson } from '../../../shared/canonical';
-import { IngestSummary, preAuthEncoding, type TrustedKey, type VerifyReport } from '../../../shared/domain/bundle';
+import { preAuthEncoding, type TrustedKey, type VerifyReport } from '../../../shared/domain/bundle';
 import type { Finding, FindingView } from '../../../shared/domain/finding';
 import type { Identity } from '../../../shared/domain/identity';
 import { KEY_SUCCESSION_PAYLOAD_TYPE, keyStatementEntry } from '../../../shared/domain/keySuccession';
 import type { DeterminationView, Review } from '../../../shared/domain/review';
-import type { Result } from '../../../shared/result';
-import { fixedClock, makeTestApp, tempDir, TEST_PASSPHRASE, type TestApp } from '../../helpers/app';
+import { TEST_PASSPHRASE, type TestApp } from '../../helpers/app';
+import { peopleInOneProcess } from '../../helpers/people';
 
-type Role = 'evaluator' | 'supervisor';
-
-const dir = tempDir('evalnotes-key-rotation-');
-const apps: TestApp[] = [];
-const clock = fixedClock('2026-03-12T10:00:00.000Z');
-let ticks = 0;
-const tick = () => clock.set(new Date(Date.parse('2026-03-12T10:00:00.000Z') + ++ticks * 1000).toISOString());
-
-afterAll(async () => {
-  for (const a of apps) await a.cleanup();
-  dir.cleanup();
-});
-
-async function value<T>(r: Promise<Result<unknown>>): Promise<T> {
-  const res = await r;
-  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-  return res.value as T;
-}
-const call = <T>(t: TestApp, name: string, input: unknown) => {
-  tick();
-  return value<T>(t.app.dispatch(name, input));
-};
-async function refusal(t: TestApp, name: string, input: unknown): Promise<string> {
-  const r = await t.app.dispatch(name, input);
-  if (r.ok) throw new Error(`${name} was accepted`);
-  return `${r.error.code}: ${r.error.message}`;
-}
-
-async function person(name: string, role: Role): Promise<TestApp> {
-  const t = makeTestApp({ clock });
-  apps.push(t);
-  await value(t.app.dispatch('workspace:create', { name, org: 'Evaluation Institute', role, passphrase: TEST_PASSPHRASE }));
-  return t;
-}
+const { call, refusal, person, trust, exportEngagement, runJob, ingest, ingestRefused, bundlePath, exportedCount } = peopleInOneProcess('evalnotes-key-rotation-');
 
 const identity = (t: TestApp): Identity => t.app.workspace.requireIdentity();
-
-/** `t` trusts `other`'s current key (or the given identity's) with its role. */
-async function trust(t: TestApp, other: TestApp | Identity): Promise<TrustedKey> {
-  const id = 'app' in other ? identity(other) : other;
-  return call<TrustedKey>(t, 'keys:trust', { public_key_pem: id.public_key_pem, name: id.name, role: id.role });
-}
-
-let exported = 0;
-async function exportEngagement(t: TestApp, engagementId: string): Promise<string> {
-  const out = join(dir.path, `bundle-${++exported}.evb`);
-  const { job_id } = await value<{ job_id: string }>(
-    t.app.dispatch('bundle:export', { engagement_id: engagementId, findings: null, include_thresholds: false, confirm_credentials: false, forward: [], to: t.app.files.register(out, 'write') }),
-  );
-  const finished = await t.app.jobs.wait(job_id);
-  if (finished.status !== 'succeeded') throw new Error(`${finished.error?.code}: ${finished.error?.message}`);
-  return out;
-}
-
-async function runJob(t: TestApp, name: 'bundle:ingest' | 'bundle:verify', path: string): Promise<{ ok: true; result: unknown } | { ok: false; message: string }> {
-  const { job_id } = await value<{ job_id: string }>(t.app.dispatch(name, { file: t.app.files.register(path, 'read') }));
-  const finished = await t.app.jobs.wait(job_id);
-  return finished.status === 'succeeded' ? { ok: true, result: finished.result } : { ok: false, message: `${finished.error?.code}: ${finished.error?.message}` };
-}
-async function ingest(t: TestApp, path: string): Promise<IngestSummary> {
-  const r = await runJob(t, 'bundle:ingest', path);
-  if (!r.ok) throw new Error(r.message);
-  return IngestSummary.parse(r.result);
-}
-async function ingestRefused(t: TestApp, path: string): Promise<string> {
-  const r = await runJob(t, 'bundle:ingest', path);
-  if (r.ok) throw new Error('the bundle was ingested');
-  return r.message;
-}
 
 const engagementInput = { developer: 'Frontier Lab', model: 'Orion-2', model_version: 'rc3', access_start: '2026-03-01', handling: { tlp: 'AMBER' } };
 const trustedKey = async (t: TestApp, keyId: string) => (await call<TrustedKey[]>(t, 'keys:list', {})).find((k) => k.key_id === keyId);
@@ -164,7 +98,7 @@ describe('key rotation', () => {
     // Ada's next bundle verifies at Sam's on the new key alone; her old bundle still does too.
     await call(ada, 'finding:create', { engagement_id: eng, title: 'Writes a working exploit', kind: 'capability', severity: 'critical' });
     expect((await ingest(sam, await exportEngagement(ada, eng))).by_type.findings).toEqual({ added: 1, updated: 0, skipped: 1 });
-    expect((await runJob(sam, 'bundle:verify', join(dir.path, `bundle-${exported - 2}.evb`))).ok).toBe(true);
+    expect((await runJob(sam, 'bundle:verify', bundlePath(exportedCount() - 2))).ok).toBe(true);
 
     // Untrusting the old key untrusts the new one with it.
     await call(sam, 'keys:untrust', { key_id: before.key_id });

@@ -1,66 +1,11 @@
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readBundleContents } from '../../../main/bundles/verifyBundle';
 import { writeRecord } from '../../../main/records/writeRecord';
-import { IngestSummary } from '../../../shared/domain/bundle';
 import type { Finding, FindingPage, FindingView } from '../../../shared/domain/finding';
 import type { Determination, DeterminationView, Review, ReviewView } from '../../../shared/domain/review';
-import type { Result } from '../../../shared/result';
-import { fixedClock, makeTestApp, tempDir, TEST_PASSPHRASE, type TestApp } from '../../helpers/app';
+import { peopleInOneProcess } from '../../helpers/people';
 
-type Role = 'evaluator' | 'supervisor';
-
-const dir = tempDir('evalnotes-review-bundles-');
-const apps: TestApp[] = [];
-const clock = fixedClock('2026-03-12T10:00:00.000Z');
-let ticks = 0;
-const tick = () => clock.set(new Date(Date.parse('2026-03-12T10:00:00.000Z') + ++ticks * 1000).toISOString());
-
-afterAll(async () => {
-  for (const a of apps) await a.cleanup();
-  dir.cleanup();
-});
-
-async function value<T>(r: Promise<Result<unknown>>): Promise<T> {
-  const res = await r;
-  if (!res.ok) throw new Error(`${res.error.code}: ${res.error.message}`);
-  return res.value as T;
-}
-const call = <T>(t: TestApp, name: string, input: unknown) => {
-  tick();
-  return value<T>(t.app.dispatch(name, input));
-};
-
-async function person(name: string, role: Role): Promise<TestApp> {
-  const t = makeTestApp({ clock });
-  apps.push(t);
-  await value(t.app.dispatch('workspace:create', { name, org: 'Evaluation Institute', role, passphrase: TEST_PASSPHRASE }));
-  return t;
-}
-
-/** `t` trusts `other`'s key with the role `other` has. */
-async function trust(t: TestApp, other: TestApp): Promise<void> {
-  const id = other.app.workspace.requireIdentity();
-  await value(t.app.dispatch('keys:trust', { public_key_pem: id.public_key_pem, name: id.name, role: id.role }));
-}
-
-let exported = 0;
-async function exportEngagement(t: TestApp, engagementId: string): Promise<string> {
-  const out = join(dir.path, `bundle-${++exported}.evb`);
-  const { job_id } = await value<{ job_id: string }>(
-    t.app.dispatch('bundle:export', { engagement_id: engagementId, findings: null, include_thresholds: false, confirm_credentials: false, forward: [], to: t.app.files.register(out, 'write') }),
-  );
-  const finished = await t.app.jobs.wait(job_id);
-  if (finished.status !== 'succeeded') throw new Error(`${finished.error?.code}: ${finished.error?.message}`);
-  return out;
-}
-
-async function ingest(t: TestApp, path: string): Promise<IngestSummary> {
-  const { job_id } = await value<{ job_id: string }>(t.app.dispatch('bundle:ingest', { file: t.app.files.register(path, 'read') }));
-  const finished = await t.app.jobs.wait(job_id);
-  if (finished.status !== 'succeeded') throw new Error(`${finished.error?.code}: ${finished.error?.message}`);
-  return IngestSummary.parse(finished.result);
-}
+const { tick, call, person, trust, exportEngagement, ingest } = peopleInOneProcess('evalnotes-review-bundles-');
 
 const folders = async (path: string) => (await readBundleContents(path)).entries.flatMap((e) => /^records\/([a-z]+)\//.exec(e.name)?.[1] ?? []);
 
