@@ -1,8 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { z } from 'zod';
 import type { FindingRow, FindingSort } from '../../../shared/domain/finding';
 import { call, errorMessage } from '../../lib/api';
+import { PageFetcher } from '../../lib/pageFetcher';
 import { calendarDateIn } from '../../../shared/dates';
 import { formatTimestamp } from '../../lib/format';
 import { routeHash } from '../../lib/route';
@@ -31,69 +32,54 @@ type Pages = { key: string; total: number | null; pages: Map<number, FindingRow[
 
 const NO_PAGES = new Map<number, FindingRow[]>();
 
+function fetchFindings(key: string, page: number) {
+  const query = JSON.parse(key) as FindingQuery;
+  return call('findings:list', {
+    engagement_id: query.engagementId,
+    ...(query.kind ? { kind: query.kind } : {}),
+    ...(query.severity ? { severity: query.severity } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.tag ? { tag: query.tag } : {}),
+    sort: query.sort,
+    descending: query.descending,
+    offset: page * PAGE,
+    limit: PAGE,
+  });
+}
+
 /**
- * Pages of findings fetched as they scroll into view (200 at a time), never the
- * whole list: an engagement may hold 100,000. A new filter or sort starts over;
- * a change to findings anywhere refetches the pages on screen.
+ * Pages of findings fetched as they come into view (200 at a time, see
+ * PageFetcher), never the whole list: an engagement may hold 100,000. A new
+ * filter or sort starts over; a change to findings anywhere makes the pages
+ * stale, and those on screen are fetched again (kept on screen until the new
+ * ones arrive).
  */
 function useFindingPages(q: FindingQuery) {
   const key = JSON.stringify(q);
   const version = useFindingsStore((s) => s.version);
   const [state, setState] = useState<Pages>({ key, total: null, pages: new Map(), error: null });
-  const current = useRef(key);
-  current.current = key;
-  const inFlight = useRef(new Set<string>());
-
-  const load = useCallback(
-    async (page: number) => {
-      const flight = `${key}\u0000${page}`;
-      if (inFlight.current.has(flight)) return;
-      inFlight.current.add(flight);
-      const query = JSON.parse(key) as FindingQuery;
-      try {
-        const result = await call('findings:list', {
-          engagement_id: query.engagementId,
-          ...(query.kind ? { kind: query.kind } : {}),
-          ...(query.severity ? { severity: query.severity } : {}),
-          ...(query.status ? { status: query.status } : {}),
-          ...(query.tag ? { tag: query.tag } : {}),
-          sort: query.sort,
-          descending: query.descending,
-          offset: page * PAGE,
-          limit: PAGE,
-        });
-        if (current.current !== key) return;
+  const [fetcher] = useState(
+    () =>
+      new PageFetcher(fetchFindings, (key, page, outcome) =>
         setState((s) => {
-          const pages = new Map(s.key === key ? s.pages : []);
-          pages.set(page, result.rows);
-          return { key, total: result.total, pages, error: null };
-        });
-      } catch (error) {
-        if (current.current === key) setState((s) => ({ ...s, error: errorMessage(error) }));
-      } finally {
-        inFlight.current.delete(flight);
-      }
-    },
-    [key],
+          const same = s.key === key;
+          const pages = new Map(same ? s.pages : []);
+          if (!outcome.ok) return { key, total: same ? s.total : null, pages, error: errorMessage(outcome.error) };
+          pages.set(page, outcome.value.rows);
+          return { key, total: outcome.value.total, pages, error: null };
+        }),
+      ),
   );
 
-  // A new query starts from its first page.
-  useEffect(() => {
-    setState({ key, total: null, pages: new Map(), error: null });
-    void load(0);
-  }, [key, load]);
+  useEffect(() => fetcher.query(key), [fetcher, key]);
 
-  // Findings changed: fetch the pages already shown again (kept on screen until the new ones arrive).
-  const loadedPages = useRef<number[]>([]);
-  loadedPages.current = [...(state.key === key ? state.pages.keys() : [])];
   const firstVersion = useRef(version);
   useEffect(() => {
-    if (version === firstVersion.current) return;
-    for (const p of loadedPages.current.length > 0 ? loadedPages.current : [0]) void load(p);
-  }, [version, load]);
+    if (version !== firstVersion.current) fetcher.stale();
+  }, [fetcher, version]);
 
   const fresh = state.key === key;
-  return { total: fresh ? state.total : null, pages: fresh ? state.pages : NO_PAGES, error: fresh ? state.error : null, load };
+  return { total: fresh ? state.total : null, pages: fresh ? state.pages : NO_PAGES, error: fresh ? state.error : null, show: fetcher.show };
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -132,7 +118,7 @@ const ARIA_SORT = { true: 'descending', false: 'ascending' } as const;
  * opens it too.
  */
 export function FindingsTable({ query, onSort }: { query: FindingQuery; onSort: (sort: FindingQuery['sort']) => void }) {
-  const { total, pages, error, load } = useFindingPages(query);
+  const { total, pages, error, show } = useFindingPages(query);
   const navigate = useUiStore((s) => s.navigate);
   const scroller = useRef<HTMLDivElement>(null);
   const count = total ?? 0;
@@ -143,9 +129,7 @@ export function FindingsTable({ query, onSort }: { query: FindingQuery; onSort: 
 
   const firstPage = items.length > 0 ? Math.floor((items[0]?.index ?? 0) / PAGE) : 0;
   const lastPage = items.length > 0 ? Math.floor((items[items.length - 1]?.index ?? 0) / PAGE) : 0;
-  useEffect(() => {
-    for (let p = firstPage; p <= lastPage; p++) if (!pages.has(p)) void load(p);
-  }, [firstPage, lastPage, pages, load]);
+  useEffect(() => show(firstPage, lastPage), [firstPage, lastPage, show]);
 
   const padTop = items[0]?.start ?? 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
