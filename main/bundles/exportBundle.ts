@@ -306,7 +306,7 @@ export async function planBundle(p: PlanInput): Promise<BundlePlan> {
   content.push(memory(AUDIT_ENTRY, await auditLines(auditRows, new Set(selection.records.map((r) => r.id)))));
   for (const f of p.forwarded) content.push({ name: forwardedEntry(f.sha256), path: f.path, sha256: f.sha256, size: f.size });
 
-  const subjects: Subject[] = content.map((e) => ({ name: e.name, digest: { sha256: e.sha256 } }));
+  const subjects: Subject[] = content.map((e) => ({ digest: { sha256: e.sha256 }, name: e.name }));
   const id = bundleIdOf(subjects);
   const { name, org, role, key_id } = p.identity;
   const manifest: BundleManifest = {
@@ -323,7 +323,7 @@ export async function planBundle(p: PlanInput): Promise<BundlePlan> {
   };
   const entries = dedupe([...content, memory(MANIFEST_ENTRY, Buffer.from(canonicalJson(manifest), 'utf8'))]);
   await nextTurn();
-  const statement = statementPayload(makeStatement(entries.map((e) => ({ name: e.name, digest: { sha256: e.sha256 } })), id));
+  const statement = statementPayload(makeStatement(entries.map((e) => ({ digest: { sha256: e.sha256 }, name: e.name })), id));
   return { id, manifest, entries, statement, suggestedName: suggestedName(selection.engagement, p.identity.name, createdAt, id) };
 }
 

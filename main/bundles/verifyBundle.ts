@@ -281,7 +281,8 @@ function checkAuditChain(label: string, bytes: Buffer, actors: ReadonlySet<strin
         const body = parsed.data!;
         if (body.seq !== seq) refuse(`has audit event ${seq} that says it is event ${body.seq}.`);
         if (!actors.has(body.actor)) refuse(`has audit event ${seq} by another actor than its signer.`);
-        bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+        // The line's own body, not the schema's copy: the same data (a strict schema, no transforms), with its keys still in canonical order.
+        bodyHash = createHash('sha256').update(canonicalJson(line.body)).digest('hex');
         latest.set(body.id, { revision: body.revision, record_hash: body.record_hash });
       } else {
         bodyHash = line.body_hash;

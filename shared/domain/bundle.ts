@@ -64,7 +64,8 @@ export const BundleManifest = z.strictObject({
 });
 export type BundleManifest = z.infer<typeof BundleManifest>;
 
-export const Subject = z.strictObject({ name: z.string().max(300), digest: z.strictObject({ sha256: Sha256Hex }) });
+// Keys in canonical order, so a parsed subject list is written as canonical JSON without a sorted copy (10,000 subjects per bundle id).
+export const Subject = z.strictObject({ digest: z.strictObject({ sha256: Sha256Hex }), name: z.string().max(300) });
 export type Subject = z.infer<typeof Subject>;
 
 /** in-toto Statement v1: every entry but the envelope, sorted by name. */

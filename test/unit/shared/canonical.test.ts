@@ -99,3 +99,43 @@ describe('canonicalJson beyond plain data', () => {
     }
   });
 });
+
+describe('canonicalJson of data already in canonical order', () => {
+  it('writes canonical text parsed back exactly as it was, as the package does', () => {
+    let checked = 0;
+    for (let seed = 1; seed <= 3000; seed++) {
+      const value = randomValue(seededRandom(seed), 0);
+      let text: string;
+      try {
+        text = canonicalJson(value);
+      } catch {
+        continue; // lone surrogates: no canonical text
+      }
+      // A verifier's case: the record's text parsed, its keys in the text's order.
+      const parsed: unknown = JSON.parse(text);
+      expect(canonicalJson(parsed), `seed ${seed}`).toBe(text);
+      expect(reference(parsed), `seed ${seed}`).toBe(text);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(2000);
+  });
+
+  it('still sorts, encodes and refuses where the text was not canonical', () => {
+    const cases: [string, string][] = [
+      ['{"b":1,"a":2}', '{"a":2,"b":1}'],
+      ['{"a":1,"a":2}', '{"a":2}'],
+      ['{"a": 1.0}', '{"a":1}'],
+      ['{"a":-0}', '{"a":0}'],
+      ['{"a":1e999}', '{"a":"Infinity"}'],
+      ['{"a":"\\u0041"}', '{"a":"A"}'],
+      ['{"9":2,"10":1}', '{"10":1,"9":2}'], // "10" sorts first by code unit, though the runtime iterates 9 first
+      ['{"b":[{"d":1,"c":2}],"a":null}', '{"a":null,"b":[{"c":2,"d":1}]}'],
+    ];
+    for (const [text, canonical] of cases) {
+      const parsed: unknown = JSON.parse(text);
+      expect([text, canonicalJson(parsed)]).toEqual([text, canonical]);
+      expect(reference(parsed)).toBe(canonical);
+    }
+    expect(() => canonicalJson(JSON.parse('{"a":"\\ud800"}'))).toThrow(/Lone surrogate/);
+  });
+});
