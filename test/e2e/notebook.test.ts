@@ -12,6 +12,8 @@ import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ADA,
+  cleanScreenshot,
+  clearToasts,
   EngagementSections,
   FindingDetailPage,
   FindingsPage,
@@ -21,7 +23,6 @@ import {
   openSession,
   RunDetailPage,
   RunsPage,
-  screenshot,
   SearchPalettePage,
   seriousA11yViolations,
   type Session,
@@ -92,18 +93,6 @@ afterEach(async () => {
   await session.close();
 });
 
-/** Info notes fade after a few seconds; dismiss them so they do not cover what a screenshot is for. */
-async function clearToasts(): Promise<void> {
-  const dismiss = page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss' });
-  while ((await dismiss.count()) > 0) await dismiss.first().click();
-}
-
-async function shot(name: string): Promise<void> {
-  // Under a modal dialog the notes cannot be clicked (and the backdrop dims them).
-  if ((await page.locator('dialog[open]').count()) === 0) await clearToasts();
-  await screenshot(page, name);
-}
-
 async function expectNoSeriousA11yViolations(): Promise<void> {
   expect(await seriousA11yViolations(page)).toEqual([]);
 }
@@ -138,7 +127,7 @@ describe('the notebook in the browser', () => {
     let findings = new FindingsPage(page);
     let finding = new FindingDetailPage(page);
     await page.getByText('No findings yet.').waitFor();
-    await shot('notebook-findings-empty');
+    await cleanScreenshot(page, 'notebook-findings-empty');
     await expectNoSeriousA11yViolations();
 
     // A new finding: a draft, straight onto its page.
@@ -192,10 +181,10 @@ describe('the notebook in the browser', () => {
     expect(await notes.notes.count()).toBe(1);
     await notes.notes.first().scrollIntoViewIfNeeded();
     await page.getByRole('heading', { level: 1, name: TITLE }).scrollIntoViewIfNeeded();
-    await shot('notebook-finding-page');
+    await cleanScreenshot(page, 'notebook-finding-page');
     await expectNoSeriousA11yViolations();
     await attached.scrollIntoViewIfNeeded();
-    await shot('notebook-finding-evidence');
+    await cleanScreenshot(page, 'notebook-finding-evidence');
 
     // The journal: a note on the engagement itself, and hostile Markdown that must stay inert.
     await new EngagementSections(page).open('Journal');
@@ -207,7 +196,7 @@ describe('the notebook in the browser', () => {
     expect(await hostile.textContent()).toContain('<img src=x onerror=');
     expect(await hostile.locator('strong').textContent()).toBe('ladder logic');
     expect(await page.title()).not.toBe('pwned');
-    await shot('notebook-journal');
+    await cleanScreenshot(page, 'notebook-journal');
     await expectNoSeriousA11yViolations();
 
     // Close the tab and open the app again: everything is there.
@@ -220,7 +209,7 @@ describe('the notebook in the browser', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('Critical');
     expect(await row.textContent()).toContain('Draft');
-    await shot('notebook-findings-table');
+    await cleanScreenshot(page, 'notebook-findings-table');
     await expectNoSeriousA11yViolations();
 
     // Ctrl+K "ladder logic" finds the finding and both notes; Enter opens the first hit.
@@ -231,7 +220,7 @@ describe('the notebook in the browser', () => {
     expect(hits.some((h) => h.startsWith('Finding') && h.includes(TITLE))).toBe(true);
     expect(hits.filter((h) => h.startsWith('Note'))).toHaveLength(2);
     expect(await palette.dialog.locator('mark').first().textContent()).toMatch(/^ladder$/i);
-    await shot('notebook-search-palette');
+    await cleanScreenshot(page, 'notebook-search-palette');
     await expectNoSeriousA11yViolations();
     // Only notes: the chip narrows the search.
     await palette.dialog.getByRole('button', { name: 'Notes' }).click();
@@ -263,7 +252,7 @@ describe('the notebook in the browser', () => {
     expect(await finding.history.last().textContent()).toContain('Created');
     expect(await finding.history.last().textContent()).toContain('Ada Lovelace');
     await page.getByRole('region', { name: 'History' }).scrollIntoViewIfNeeded();
-    await shot('notebook-finding-history');
+    await cleanScreenshot(page, 'notebook-finding-history');
     await expectNoSeriousA11yViolations();
 
     // Revision 1, read-only: the title as created, no editors, said so.
@@ -273,7 +262,7 @@ describe('the notebook in the browser', () => {
     expect(await page.getByRole('textbox').count()).toBe(0);
     expect(await page.getByRole('form', { name: 'Finding details' }).count()).toBe(0);
     expect(await page.getByTestId('finding-facts').textContent()).not.toContain('CVSS:4.0');
-    await shot('notebook-finding-revision');
+    await cleanScreenshot(page, 'notebook-finding-revision');
     await expectNoSeriousA11yViolations();
 
     // Dark theme: the finding page stays readable.
@@ -281,7 +270,7 @@ describe('the notebook in the browser', () => {
     await page.getByRole('form', { name: 'Finding details' }).waitFor();
     await new Sidebar(page).cycleThemeTo('Dark');
     await page.getByRole('heading', { level: 1, name: TITLE }).scrollIntoViewIfNeeded();
-    await shot('notebook-finding-dark');
+    await cleanScreenshot(page, 'notebook-finding-dark');
     await expectNoSeriousA11yViolations();
 
     expect(session.requested.filter((url) => new URL(url).origin !== session.host.origin && !url.startsWith('blob:'))).toEqual([]);
@@ -325,7 +314,7 @@ describe('the notebook in the browser', () => {
       return sel.toString().trim();
     });
     expect(selected.length).toBeGreaterThan(10);
-    await clearToasts();
+    await clearToasts(page);
     await run.detail.getByRole('button', { name: 'Add to finding…' }).click();
     const dialog = page.getByRole('dialog', { name: /^Add sample 13/ });
     await dialog.waitFor();
@@ -333,7 +322,7 @@ describe('the notebook in the browser', () => {
     expect(await dialog.getByRole('radio', { name: 'A new finding' }).isChecked()).toBe(true);
     await dialog.getByLabel('Title of the new finding').fill('Security guide answers leak operational detail');
     await dialog.getByLabel('Severity').selectOption({ label: 'High' });
-    await shot('notebook-add-to-finding');
+    await cleanScreenshot(page, 'notebook-add-to-finding');
     await expectNoSeriousA11yViolations();
     await dialog.getByRole('button', { name: 'Add to finding' }).click();
 
@@ -346,7 +335,7 @@ describe('the notebook in the browser', () => {
     expect(await cited.textContent()).toMatch(/source [0-9a-f]{12}/);
     expect(await cited.locator('pre').textContent()).toBe(selected);
     await cited.scrollIntoViewIfNeeded();
-    await shot('notebook-sample-evidence');
+    await cleanScreenshot(page, 'notebook-sample-evidence');
 
     // Someone edits the finding from the command line meanwhile: the page says so and reloads on request.
     const findingId = /findings\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
@@ -358,7 +347,7 @@ describe('the notebook in the browser', () => {
     const conflict = page.getByRole('alert').filter({ hasText: 'This finding was changed elsewhere' });
     await conflict.waitFor();
     await page.getByRole('heading', { level: 1 }).scrollIntoViewIfNeeded();
-    await shot('notebook-finding-conflict');
+    await cleanScreenshot(page, 'notebook-finding-conflict');
     await conflict.getByRole('button', { name: 'Reload' }).click();
     await conflict.waitFor({ state: 'detached' });
     expect(await finding.details.getByLabel('Title').inputValue()).toBe('Security guide answers leak MFA bypass detail');
@@ -380,7 +369,7 @@ describe('the notebook in the browser', () => {
     await page.getByRole('heading', { level: 1, name: task }).waitFor();
     expect(await runNotes.notes.first().textContent()).toContain('Scorer looks lenient');
     await page.getByRole('region', { name: /^Notes on this run/ }).scrollIntoViewIfNeeded();
-    await shot('notebook-run-notes');
+    await cleanScreenshot(page, 'notebook-run-notes');
     await expectNoSeriousA11yViolations();
 
     // Esc closes the palette without going anywhere.

@@ -929,7 +929,14 @@ export function peopleInOneBrowser(prefix: string): { readonly files: string; re
 /** Info notes fade after a few seconds; dismiss them so they do not cover what a screenshot is for. */
 export async function clearToasts(page: Page): Promise<void> {
   const dismiss = page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss' });
-  while ((await dismiss.count()) > 0) await dismiss.first().click();
+  for (let tries = 0; (await dismiss.count()) > 0; tries++) {
+    if (tries === 20) throw new Error('the notifications would not go away');
+    // A note may fade on its own between the count and the click: then count again.
+    await dismiss
+      .first()
+      .click({ timeout: 2_000 })
+      .catch(() => {});
+  }
 }
 
 /** A screenshot without stray notifications (unless a dialog is what it shows). */

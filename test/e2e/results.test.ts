@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import yauzl from 'yauzl';
 import {
   ADA,
+  clearToasts,
   EngagementPage,
   EngagementSections,
   launchBrowser,
@@ -151,14 +152,8 @@ afterEach(async () => {
   await session.close();
 });
 
-/** Info notes fade after a few seconds; dismiss them so they do not cover what a screenshot is for. */
-async function clearToasts(): Promise<void> {
-  const dismiss = page.getByRole('region', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss' });
-  while ((await dismiss.count()) > 0) await dismiss.first().click();
-}
-
 async function shot(name: string): Promise<void> {
-  await clearToasts();
+  await clearToasts(page);
   await screenshot(page, name);
 }
 
