@@ -46,12 +46,13 @@ function inCanonicalOrder(value: unknown): boolean {
       if (Object.getPrototypeOf(value) !== Object.prototype) return false;
       const o = value as Record<string, unknown>;
       if (typeof o.toJSON === 'function') return false;
-      let previous: string | null = null;
-      for (const key of Object.keys(o)) {
-        if ((previous !== null && !(key > previous)) || INDEX_LIKE.test(key) || !(key as unknown as WellFormed).isWellFormed()) return false;
-        if (!inCanonicalOrder(o[key])) return false;
-        previous = key;
+      // The keys first, so data in another order (a schema's output being stored) is told apart before its values are walked.
+      const keys = Object.keys(o);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        if ((i > 0 && !(key > keys[i - 1]!)) || INDEX_LIKE.test(key) || !(key as unknown as WellFormed).isWellFormed()) return false;
       }
+      for (const key of keys) if (!inCanonicalOrder(o[key])) return false;
       return true;
     }
     default:
