@@ -1,9 +1,10 @@
-import { createHash, hash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { canonicalJson } from '../../shared/canonical';
 import { AuditEventBody, type AuditReport } from '../../shared/domain/audit';
 import type { Db, Statement } from '../db/open';
 
 const GENESIS = Buffer.alloc(32);
+const GENESIS_HEX = GENESIS.toString('hex');
 
 /** One-shot hash: cheaper than createHash for the small inputs every record write hashes. */
 export function sha256Hex(data: string | Uint8Array): string {
@@ -12,8 +13,7 @@ export function sha256Hex(data: string | Uint8Array): string {
 
 /** hash_i = SHA-256(hash_{i-1} ‖ SHA-256(canonical(body_i))), over raw 32-byte digests. */
 export function linkHash(previousHex: string | null, bodyHashHex: string): string {
-  const prev = previousHex === null ? GENESIS : Buffer.from(previousHex, 'hex');
-  return createHash('sha256').update(prev).update(Buffer.from(bodyHashHex, 'hex')).digest('hex');
+  return hash('sha256', Buffer.from((previousHex ?? GENESIS_HEX) + bodyHashHex, 'hex'), 'hex');
 }
 
 export type NewEvent = Omit<AuditEventBody, 'seq' | 'salt'>;

@@ -26,14 +26,16 @@ export class BundleRefused extends Error {}
 
 /**
  * Random access to bytes: a file, or a slice of one. `readInto` (optional) fills
- * a caller's buffer instead of allocating one: the parallel digest pass reads
- * into shared memory a worker hashes (digestEntries.ts).
+ * a caller's buffer instead of allocating one; `file` (optional) lets a worker
+ * thread read the same bytes itself (digestPass.ts).
  */
 export type ByteSource = {
   size: number;
   read(position: number, length: number): Promise<Buffer>;
   /** Fills `target` from `position` (less at the end of the source); returns the bytes read. */
   readInto?(target: Buffer, position: number): Promise<number>;
+  /** The open file these bytes are in, from `offset` on. */
+  file?: { fd: number; offset: number };
 };
 
 export function fileSource(handle: FileHandle, size: number): ByteSource {
@@ -54,6 +56,7 @@ export function fileSource(handle: FileHandle, size: number): ByteSource {
       return buf.subarray(0, await readInto(buf, position));
     },
     readInto,
+    file: { fd: handle.fd, offset: 0 },
   };
 }
 
@@ -62,6 +65,7 @@ export function sliceSource(src: ByteSource, offset: number, size: number): Byte
     size,
     read: (position, length) => src.read(offset + position, Math.min(length, size - position)),
     readInto: (target, position) => readInto(src, target.subarray(0, Math.max(0, Math.min(target.length, size - position))), offset + position),
+    file: src.file && { fd: src.file.fd, offset: src.file.offset + offset },
   };
 }
 
@@ -196,7 +200,7 @@ export async function readCanonicalZip(src: ByteSource, label: string, isAllowed
     }
     records.push({
       name,
-      nameBytes: Buffer.from(nameBytes),
+      nameBytes,
       madeBy: cd.readUInt16LE(at + 4),
       needed: cd.readUInt16LE(at + 6),
       flags: cd.readUInt16LE(at + 8),
@@ -258,28 +262,36 @@ export async function readCanonicalZip(src: ByteSource, label: string, isAllowed
   }
   if (expectedOffset !== cdOffset) refuse(expectedOffset < cdOffset ? 'has a gap before its central directory.' : 'is damaged: its last entry runs into the central directory.');
 
-  // 4. Every local header equals its central-directory record. Headers sit back
-  // to back with small records between them: one read serves a run of them (up
-  // to 1 MiB), but a large entry's bytes are never read here.
-  const headers = new HeaderRuns(src, records);
+  // 4. Every local header equals its central-directory record. Headers of
+  // small entries sit close together, so one read serves a run of them; the
+  // bytes of a large entry are never read here (headerRun).
   const entries: BundleEntry[] = [];
-  for (const [i, r] of records.entries()) {
-    const local = await headers.read(i);
-    if (local.length < LOCAL_HEADER + r.nameBytes.length || local.readUInt32LE(0) !== LOCAL_SIG) refuse(`is damaged: entry ${quoted(r)} has no local header where the directory says.`);
-    const same =
-      local.readUInt16LE(4) === r.needed &&
-      local.readUInt16LE(6) === r.flags &&
-      local.readUInt16LE(8) === r.method &&
-      local.readUInt16LE(10) === r.time &&
-      local.readUInt16LE(12) === r.date &&
-      local.readUInt32LE(14) === r.crc32 &&
-      local.readUInt32LE(18) === r.compressedSize &&
-      local.readUInt32LE(22) === r.size &&
-      local.readUInt16LE(26) === r.nameBytes.length &&
-      local.readUInt16LE(28) === 0 &&
-      local.subarray(LOCAL_HEADER).equals(r.nameBytes);
-    if (!same) refuse(`is not in canonical form: the local header of ${quoted(r)} differs from its central-directory record.`);
-    entries.push({ name: r.name, crc32: r.crc32, size: r.size, localOffset: r.localOffset, dataOffset: r.localOffset + LOCAL_HEADER + r.nameBytes.length });
+  const run = Buffer.allocUnsafe(Math.min(RUN_BYTES, cdOffset));
+  for (let first = 0; first < records.length; ) {
+    const last = headerRun(records, first);
+    const start = records[first]!.localOffset;
+    const got = await readInto(src, run.subarray(0, headerEnd(records[last]!) - start), start);
+    for (let i = first; i <= last; i++) {
+      const r = records[i]!;
+      const at = r.localOffset - start;
+      const nameAt = at + LOCAL_HEADER;
+      if (nameAt + r.nameBytes.length > got || run.readUInt32LE(at) !== LOCAL_SIG) refuse(`is damaged: entry ${quoted(r)} has no local header where the directory says.`);
+      const same =
+        run.readUInt16LE(at + 4) === r.needed &&
+        run.readUInt16LE(at + 6) === r.flags &&
+        run.readUInt16LE(at + 8) === r.method &&
+        run.readUInt16LE(at + 10) === r.time &&
+        run.readUInt16LE(at + 12) === r.date &&
+        run.readUInt32LE(at + 14) === r.crc32 &&
+        run.readUInt32LE(at + 18) === r.compressedSize &&
+        run.readUInt32LE(at + 22) === r.size &&
+        run.readUInt16LE(at + 26) === r.nameBytes.length &&
+        run.readUInt16LE(at + 28) === 0 &&
+        run.compare(r.nameBytes, 0, r.nameBytes.length, nameAt, nameAt + r.nameBytes.length) === 0;
+      if (!same) refuse(`is not in canonical form: the local header of ${quoted(r)} differs from its central-directory record.`);
+      entries.push({ name: r.name, crc32: r.crc32, size: r.size, localOffset: r.localOffset, dataOffset: nameAt + start + r.nameBytes.length });
+    }
+    first = last + 1;
   }
   return entries;
 }
@@ -298,29 +310,26 @@ function fieldsNotCanonical(r: CentralRecord): string | null {
   return null;
 }
 
-/** Local headers read in runs: each read covers the next headers within 1 MiB of the first. */
-class HeaderRuns {
-  private start = 0;
-  private buf: Buffer = Buffer.alloc(0);
-  constructor(
-    private readonly src: ByteSource,
-    private readonly records: readonly CentralRecord[],
-  ) {}
-
-  /** The local header of record i (shorter than a header when the file is cut short). */
-  async read(i: number): Promise<Buffer> {
-    const r = this.records[i]!;
-    if (r.localOffset < this.start || headerEnd(r) > this.start + this.buf.length) {
-      let last = i;
-      while (last + 1 < this.records.length && headerEnd(this.records[last + 1]!) - r.localOffset <= HEADER_RUN_BYTES) last += 1;
-      this.start = r.localOffset;
-      this.buf = await this.src.read(r.localOffset, headerEnd(this.records[last]!) - r.localOffset);
-    }
-    return this.buf.subarray(r.localOffset - this.start, headerEnd(r) - this.start);
+/**
+ * The last record of the header run that starts at record `first`: the run
+ * takes the next header while it starts within RUN_GAP_BYTES of the one before
+ * and the run stays within RUN_BYTES. Ten thousand small records cost a few
+ * reads; five hundred large attachments cost a read of their header each, not
+ * of their bytes.
+ */
+function headerRun(records: readonly CentralRecord[], first: number): number {
+  const start = records[first]!.localOffset;
+  let last = first;
+  while (last + 1 < records.length) {
+    const next = records[last + 1]!;
+    if (next.localOffset - headerEnd(records[last]!) > RUN_GAP_BYTES || headerEnd(next) - start > RUN_BYTES) break;
+    last += 1;
   }
+  return last;
 }
 
-const HEADER_RUN_BYTES = 1024 * 1024;
+const RUN_BYTES = 1024 * 1024;
+const RUN_GAP_BYTES = 64 * 1024;
 const headerEnd = (r: CentralRecord) => r.localOffset + LOCAL_HEADER + r.nameBytes.length;
 
 /** Reads of entry bytes: hashing is far faster with large reads (FIELD-NOTES.md). */

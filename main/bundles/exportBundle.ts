@@ -74,7 +74,7 @@ import { bundleIdOf, envelopeBytes, makeStatement, signEnvelope, statementPayloa
 import { chainOf, statementsForBundle } from '../identity/successionStore';
 import type { TrustLookup } from '../services/keys';
 import { verifyBundleFile } from './verifyBundle';
-import { ZipWriter } from './zipWriter';
+import { layOut, ZipWriter, type LaidOutEntries } from './zipWriter';
 import { fsyncPath } from '../files/durable';
 
 export type ExportRequest = {
@@ -106,6 +106,16 @@ const COLUMNS = 'id, type, author, updated_at, deleted, body, hash, parent_id';
 
 /** Applies the selection rules (decision 6) to the signer's records. */
 export function selectForExport(db: Db, signer: string, req: Pick<ExportRequest, 'engagementId' | 'findings' | 'includeThresholds'>): Selection {
+  return beginSelection(db, signer, req).finish();
+}
+
+/**
+ * The selection in two steps: the findings and the attachments they cite
+ * first (the export starts streaming those bytes at once), then, in
+ * finish(), everything else (notes, runs, samples, reviews, credential
+ * warnings), while the attachments stream.
+ */
+export function beginSelection(db: Db, signer: string, req: Pick<ExportRequest, 'engagementId' | 'findings' | 'includeThresholds'>): { attachmentShas: string[]; finish(): Selection } {
   const engagementRow = db.prepare(`SELECT ${COLUMNS} FROM records WHERE id = ? AND type = 'engagement' AND deleted = 0`).get(req.engagementId) as Row | undefined;
   if (!engagementRow) throw new AppError('NOT_FOUND', `There is no engagement with id ${req.engagementId}.`);
   // The signer's records are those of every key of its chain (rotations, re-assignments: migration 0090).
@@ -147,56 +157,65 @@ export function selectForExport(db: Db, signer: string, req: Pick<ExportRequest,
         return row;
       });
   const attachmentShas = new Set<string>();
+  const evidence: EvidenceRef[] = [];
   for (const finding of findings) {
     add(finding);
     if (finding.deleted) continue;
     for (const e of (JSON.parse(finding.body) as { evidence: EvidenceRef[] }).evidence) {
-      if (e.kind === 'attachment') {
-        const a = own(e.attachment_id, 'attachment');
-        if (!a) continue;
-        add(a);
-        if (!a.deleted) attachmentShas.add((JSON.parse(a.body) as { sha256: string }).sha256);
-      } else if (e.kind === 'run') addRun(e.run_id);
-      else if (e.sample_record_id) addSample(e.sample_record_id);
+      if (e.kind !== 'attachment') {
+        evidence.push(e);
+        continue;
+      }
+      const a = own(e.attachment_id, 'attachment');
+      if (!a) continue;
+      add(a);
+      if (!a.deleted) attachmentShas.add((JSON.parse(a.body) as { sha256: string }).sha256);
     }
   }
-
-  // Notes after evidence: with named findings, a note goes along when its target does.
-  for (const note of childrenOf(req.engagementId, 'note')) {
-    const on = (JSON.parse(note.body) as { on: { type: string; id: string } }).on;
-    if (whole) {
-      add(note);
-      if (note.deleted) continue;
-      if (on.type === 'run') addRun(on.id);
-      else if (on.type === 'sample') addSample(on.id);
-    } else if (on.type !== 'engagement' && chosen.has(on.id)) add(note);
-  }
-
-  if (req.includeThresholds) for (const t of childrenOf(req.engagementId, 'threshold')) add(t);
-
-  // A supervisor's work goes back to the evaluators and on to the clearinghouse in the same bundle.
-  for (const review of childrenOf(req.engagementId, 'review')) {
-    if (whole || chosen.has((JSON.parse(review.body) as { finding_id: string }).finding_id)) add(review);
-  }
-  if (whole) for (const d of childrenOf(req.engagementId, 'determination')) add(d);
-
-  const credentialWarnings: CredentialFlag[] = [];
-  for (const row of chosen.values()) {
-    if (row.type !== 'run' || row.deleted) continue;
-    for (const w of (JSON.parse(row.body) as { credential_warnings: Omit<CredentialFlag, 'run_id'>[] }).credential_warnings) {
-      credentialWarnings.push({ run_id: row.id, kind: w.kind, where: w.where, preview: w.preview });
+  const finish = (): Selection => {
+    for (const e of evidence) {
+      if (e.kind === 'run') addRun(e.run_id);
+      else if (e.kind === 'sample' && e.sample_record_id) addSample(e.sample_record_id);
     }
-  }
-  const records = [...chosen.values()];
-  if (records.length === 0) {
-    throw new AppError('INVALID_INPUT', 'There is nothing of yours to export in this engagement: write a finding or a note first.');
-  }
-  return {
-    engagement: JSON.parse(engagementRow.body) as Engagement,
-    records,
-    attachmentShas: [...attachmentShas].sort(),
-    credentialWarnings: credentialWarnings.sort((a, b) => (a.run_id + a.where < b.run_id + b.where ? -1 : 1)),
+
+    // Notes after evidence: with named findings, a note goes along when its target does.
+    for (const note of childrenOf(req.engagementId, 'note')) {
+      const on = (JSON.parse(note.body) as { on: { type: string; id: string } }).on;
+      if (whole) {
+        add(note);
+        if (note.deleted) continue;
+        if (on.type === 'run') addRun(on.id);
+        else if (on.type === 'sample') addSample(on.id);
+      } else if (on.type !== 'engagement' && chosen.has(on.id)) add(note);
+    }
+
+    if (req.includeThresholds) for (const t of childrenOf(req.engagementId, 'threshold')) add(t);
+
+    // A supervisor's work goes back to the evaluators and on to the clearinghouse in the same bundle.
+    for (const review of childrenOf(req.engagementId, 'review')) {
+      if (whole || chosen.has((JSON.parse(review.body) as { finding_id: string }).finding_id)) add(review);
+    }
+    if (whole) for (const d of childrenOf(req.engagementId, 'determination')) add(d);
+
+    const credentialWarnings: CredentialFlag[] = [];
+    for (const row of chosen.values()) {
+      if (row.type !== 'run' || row.deleted) continue;
+      for (const w of (JSON.parse(row.body) as { credential_warnings: Omit<CredentialFlag, 'run_id'>[] }).credential_warnings) {
+        credentialWarnings.push({ run_id: row.id, kind: w.kind, where: w.where, preview: w.preview });
+      }
+    }
+    const records = [...chosen.values()];
+    if (records.length === 0) {
+      throw new AppError('INVALID_INPUT', 'There is nothing of yours to export in this engagement: write a finding or a note first.');
+    }
+    return {
+      engagement: JSON.parse(engagementRow.body) as Engagement,
+      records,
+      attachmentShas: [...attachmentShas].sort(),
+      credentialWarnings: credentialWarnings.sort((a, b) => (a.run_id + a.where < b.run_id + b.where ? -1 : 1)),
+    };
   };
+  return { attachmentShas: [...attachmentShas].sort(), finish };
 }
 
 type EvidenceRef =
@@ -272,8 +291,8 @@ const PLAN_SLICE = 256;
  * every other entry, and their digests are known (content addresses), so the
  * export streams them while the rest of the plan is made.
  */
-export function attachmentFiles(selection: Selection, blobs: BlobStore): FileEntry[] {
-  return selection.attachmentShas.map((sha) => {
+export function attachmentFiles(attachmentShas: readonly string[], blobs: BlobStore): FileEntry[] {
+  return attachmentShas.map((sha) => {
     const path = blobs.path(sha);
     let size: number;
     try {
@@ -406,8 +425,8 @@ export type WriteProgress = { signal?: AbortSignal; onProgress?: (done: number, 
  * Writes the bundle to a temp file beside `target`, fsyncs it and renames it
  * into place; on any failure or cancel nothing is left behind. The attachments
  * (the first entries by name) start streaming at once, while `planning` hashes
- * the records; then the plan is signed and the rest written. Returns the
- * archive's size.
+ * the records and the rest is signed and laid out (laterEntries); then the
+ * rest is written. Returns the archive's size.
  */
 export async function writeBundle(
   attachments: readonly FileEntry[],
@@ -426,34 +445,25 @@ export async function writeBundle(
   try {
     let total = attachments.reduce((n, f) => n + f.size, 0);
     const streaming = writeFiles(zip, attachments, stop.signal, (n) => progress.onProgress?.(n, total));
-    let plan: BundlePlan;
+    const later = planning.then((plan) => laterEntries(plan, attachments, signingKey, keyId));
+    let runs: LaterRun[];
     try {
-      [, plan] = await Promise.all([streaming, planning]);
+      [, runs] = await Promise.all([streaming, later]);
     } catch (error) {
       stop.abort();
       await streaming.catch(() => {});
       throw error;
     }
-    const envelope = envelopeBytes(signEnvelope(plan.statement, signingKey, keyId));
-    const streamed = new Set(attachments.map((f) => f.name));
-    // The zip writer refuses a name out of order, so the attachments must have been the first entries.
-    const entries = [...plan.entries.filter((e) => !streamed.has(e.name)), memory(ENVELOPE_ENTRY, envelope)].sort((a, b) => (a.name < b.name ? -1 : 1));
     let done = total;
-    total += entries.reduce((n, e) => n + ('data' in e ? e.data.length : e.size), 0);
-    for (let i = 0; i < entries.length; ) {
+    total += runs.reduce((n, run) => n + run.bytes, 0);
+    for (const run of runs) {
       if (stop.signal.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
-      const e = entries[i]!;
-      if ('data' in e) {
-        const run: MemoryEntry[] = [];
-        for (let m = entries[i]; m && 'data' in m; m = entries[++i]) run.push(m);
-        await zip.addBuffers(run);
-        done += run.reduce((n, m) => n + m.data.length, 0);
+      if (run.kind === 'memory') {
+        for (const part of run.parts) await zip.addLaidOut(part);
+        done += run.bytes;
       } else {
-        // A run of files (forwarded bundles) streams as one: reads run ahead across files.
-        const run: FileEntry[] = [];
-        for (let f = entries[i]; f && !('data' in f); f = entries[++i]) run.push(f);
         const base = done;
-        done += await writeFiles(zip, run, stop.signal, (n) => progress.onProgress?.(base + n, total));
+        done += await writeFiles(zip, run.files, stop.signal, (n) => progress.onProgress?.(base + n, total));
       }
       progress.onProgress?.(done, total);
     }
@@ -469,6 +479,40 @@ export async function writeBundle(
   } finally {
     progress.signal?.removeEventListener('abort', cancel);
   }
+}
+
+/** What follows the attachments, in name order: runs of in-memory entries, laid out, and runs of files (forwarded bundles). */
+type LaterRun = { kind: 'memory'; parts: LaidOutEntries[]; bytes: number } | { kind: 'files'; files: FileEntry[]; bytes: number };
+
+/**
+ * Signs the plan and lays out everything after the attachments, a slice at a
+ * time with turns of the event loop between, so the attachment stream running
+ * meanwhile is never held up for long.
+ */
+async function laterEntries(plan: BundlePlan, attachments: readonly FileEntry[], signingKey: KeyObject, keyId: string): Promise<LaterRun[]> {
+  const envelope = envelopeBytes(signEnvelope(plan.statement, signingKey, keyId));
+  const streamed = new Set(attachments.map((f) => f.name));
+  // The zip writer refuses a name out of order, so the attachments must have been the first entries.
+  const entries = [...plan.entries.filter((e) => !streamed.has(e.name)), memory(ENVELOPE_ENTRY, envelope)].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const runs: LaterRun[] = [];
+  for (let i = 0; i < entries.length; ) {
+    if ('data' in entries[i]!) {
+      const run: MemoryEntry[] = [];
+      for (let m = entries[i]; m && 'data' in m; m = entries[++i]) run.push(m);
+      const parts: LaidOutEntries[] = [];
+      for (let at = 0; at < run.length; at += PLAN_SLICE) {
+        await nextTurn();
+        parts.push(layOut(run.slice(at, at + PLAN_SLICE)));
+      }
+      runs.push({ kind: 'memory', parts, bytes: run.reduce((n, m) => n + m.data.length, 0) });
+    } else {
+      // A run of files streams as one: reads run ahead across files.
+      const files: FileEntry[] = [];
+      for (let f = entries[i]; f && !('data' in f); f = entries[++i]) files.push(f);
+      runs.push({ kind: 'files', files, bytes: files.reduce((n, f) => n + f.size, 0) });
+    }
+  }
+  return runs;
 }
 
 /** Streams files into the ZIP and checks each one's bytes against its digest; returns the bytes written. */

@@ -5,8 +5,8 @@
  * 1. the ZIP layout, before anything inside is parsed (canonicalZip.ts: limits,
  *    names, links, duplicates, canonical form);
  * 2. one streaming pass over every entry: CRC-32 and SHA-256 of the real bytes
- *    (sequential reads of 4 MiB, SHA-256 on a worker thread for large bundles:
- *    digestEntries.ts). Meanwhile the small entries (envelope, manifest, records,
+ *    (sequential reads of 4 MiB; for large bundles on worker threads that read
+ *    the file themselves: digestPass.ts). Meanwhile the small entries (envelope, manifest, records,
  *    audit chain, up to KEPT_BYTES each) are read on their own and checked
  *    (checkEarly); what they show is raised in its turn below, and only if the
  *    bytes checked are the bytes the pass hashed;
@@ -26,7 +26,6 @@
 import { createHash, verify as verifySignature } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { canonicalJson } from '../../shared/canonical';
 import { AuditEventBody } from '../../shared/domain/audit';
@@ -48,10 +47,10 @@ import { Sha256Hex } from '../../shared/domain/ids';
 import { AppError } from '../../shared/result';
 import { recordFolders, recordSchemas } from '../../shared/domain/records';
 import type { RecordType } from '../../shared/domain/record';
-import { linkHash } from '../audit/auditChain';
+import { linkHash, sha256Hex } from '../audit/auditChain';
 import type { TrustLookup } from '../services/keys';
 import { BundleRefused, ENTRY_CHUNK_BYTES, entryChunks, fileSource, readCanonicalZip, readInto, sliceSource, type BundleEntry, type ByteSource } from './canonicalZip';
-import { digestEntries } from './digestEntries';
+import { DigestPass, type DigestOptions } from './digestPass';
 import { keyChainOf, readKeyStatements, type AppliedSuccession } from './keyChain';
 
 export type VerifyOptions = {
@@ -65,6 +64,8 @@ export type VerifyOptions = {
    * readable: ingest reads the records from there (and hashes them again).
    */
   onVerified?: (bundle: VerifiedBundle) => void;
+  /** How the digest pass runs (tests lower the size from which it uses worker threads). */
+  digest?: DigestOptions;
 };
 
 export type HashedEntry = BundleEntry & { sha256: string };
@@ -103,8 +104,10 @@ function emptyReport(reason: string | null): VerifyReport {
 /** Verifies the bundle in `src`; depth 1 is a forwarded bundle, which may not forward again. */
 export async function verifySource(src: ByteSource, label: string, opts: VerifyOptions, depth: number): Promise<VerifyReport> {
   const report = emptyReport(null);
+  // The digest pass's threads start now, while the layout is read.
+  const pass = new DigestPass(src, opts.digest);
   try {
-    const { entries, successions } = await check(src, label, opts, depth, report);
+    const { entries, successions } = await check(src, label, opts, depth, report, pass);
     report.valid = true;
     opts.onVerified?.({ report, src, label, depth, entries, successions });
     return report;
@@ -113,12 +116,14 @@ export async function verifySource(src: ByteSource, label: string, opts: VerifyO
     report.valid = false;
     report.reason = error.message;
     return report;
+  } finally {
+    await pass.close();
   }
 }
 
 type Hashed = HashedEntry;
 
-async function check(src: ByteSource, label: string, opts: VerifyOptions, depth: number, report: VerifyReport): Promise<{ entries: Hashed[]; successions: AppliedSuccession[] }> {
+async function check(src: ByteSource, label: string, opts: VerifyOptions, depth: number, report: VerifyReport, pass: DigestPass): Promise<{ entries: Hashed[]; successions: AppliedSuccession[] }> {
   const refuse = (what: string): never => {
     throw new BundleRefused(`${label} ${what}`);
   };
@@ -132,21 +137,15 @@ async function check(src: ByteSource, label: string, opts: VerifyOptions, depth:
   const total = entries.reduce((n, e) => n + e.size, 0);
   let done = 0;
   const hashed = new Map<string, Hashed>();
-  let crc = 0;
   // Meanwhile the small entries are checked on their own (checkEarly); what they
   // say counts only once the signature and digests below have been checked, and
   // a refusal among them is raised in its turn.
   const early = checkEarly(src, label, entries, keyChain.lookup, keyChain.authorsOf);
   early.catch(() => {}); // awaited below, unless the pass fails first
-  // SHA-256 in digestEntries (on a worker thread for large bundles); CRC-32 and the rest here, piece by piece.
-  const digests = await digestEntries(src, label, entries, ({ entry, chunk, last }) => {
+  const digests = await pass.digest(label, entries, (bytes) => {
     if (opts.signal?.aborted) throw new AppError('CANCELLED', 'Verification was cancelled.');
-    crc = crc32(chunk, crc);
-    done += chunk.length;
+    done += bytes;
     opts.onProgress?.(done, total);
-    if (!last) return;
-    if (crc >>> 0 !== entry.crc32 >>> 0) refuse(`is damaged: entry ${JSON.stringify(entry.name)} fails its CRC-32 check.`);
-    crc = 0;
   });
   for (const [i, entry] of entries.entries()) hashed.set(entry.name, { ...entry, sha256: digests[i]! });
   const { records: checkedRecords, envelope: earlyEnvelope, manifest: earlyManifest, audit: earlyAudit } = await early;
@@ -282,7 +281,7 @@ function checkAuditChain(label: string, bytes: Buffer, actors: ReadonlySet<strin
         if (body.seq !== seq) refuse(`has audit event ${seq} that says it is event ${body.seq}.`);
         if (!actors.has(body.actor)) refuse(`has audit event ${seq} by another actor than its signer.`);
         // The line's own body, not the schema's copy: the same data (a strict schema, no transforms), with its keys still in canonical order.
-        bodyHash = createHash('sha256').update(canonicalJson(line.body)).digest('hex');
+        bodyHash = sha256Hex(canonicalJson(line.body));
         latest.set(body.id, { revision: body.revision, record_hash: body.record_hash });
       } else {
         bodyHash = line.body_hash;
@@ -372,7 +371,9 @@ function checkRecord(label: string, entry: BundleEntry, bytes: Buffer): CheckedR
     const record = checkSchema(value, recordSchemas[type] as z.ZodType, invalid) as CheckedRecord;
     if (canonicalJson(value) !== text) return new BundleRefused(`${label} has ${what} not written as canonical JSON.`);
     if (`${record.id}.json` !== file) return new BundleRefused(`${label} has ${what} whose file name is not its id.`);
-    return record;
+    // Only what the checks after the pass need: ten thousand whole records kept alive cost more in garbage collection than in parsing.
+    const { id, author, revision, updated_at, deleted, sha256 } = record;
+    return { id, author, revision, updated_at, type: record.type, deleted, sha256 };
   } catch (error) {
     if (error instanceof BundleRefused) return error;
     throw error;
@@ -409,20 +410,19 @@ async function checkEarly(
   };
   const envelopeEntry = small(ENVELOPE_ENTRY, MAX_ENVELOPE_BYTES);
   const envelopeBytes = envelopeEntry && (await read(envelopeEntry));
-  if (envelopeBytes) out.envelope = { sha256: sha256Of(envelopeBytes), outcome: checkEnvelope(label, envelopeBytes, trust) };
+  if (envelopeBytes) out.envelope = { sha256: sha256Hex(envelopeBytes), outcome: checkEnvelope(label, envelopeBytes, trust) };
   const manifestEntry = small(MANIFEST_ENTRY, MAX_MANIFEST_BYTES);
   const manifestBytes = manifestEntry && (await read(manifestEntry));
-  if (manifestBytes) out.manifest = { sha256: sha256Of(manifestBytes), outcome: manifestBytes };
+  if (manifestBytes) out.manifest = { sha256: sha256Hex(manifestBytes), outcome: manifestBytes };
   await nextTurn();
   out.records = await checkRecordsEarly(src, label, entries);
   const keyId = out.envelope?.outcome.signer?.key_id;
   const auditEntry = small(AUDIT_ENTRY, MAX_AUDIT_BYTES);
   const auditBytes = keyId && auditEntry && (await read(auditEntry));
-  if (keyId && auditBytes) out.audit = { sha256: sha256Of(auditBytes), outcome: checkAuditChain(label, auditBytes, authorsOf(keyId)) };
+  if (keyId && auditBytes) out.audit = { sha256: sha256Hex(auditBytes), outcome: checkAuditChain(label, auditBytes, authorsOf(keyId)) };
   return out;
 }
 
-const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Records checked per turn of the event loop: small enough that the hashing pass is never kept waiting long. */
@@ -451,7 +451,7 @@ async function checkRecordsEarly(src: ByteSource, label: string, entries: readon
   for (const [i, e] of chosen.entries()) {
     if (i % EARLY_BATCH === 0) await nextTurn();
     const bytes = span.subarray(e.dataOffset - start, e.dataOffset - start + e.size);
-    out.set(e.name, { sha256: sha256Of(bytes), outcome: checkRecord(label, e, bytes) });
+    out.set(e.name, { sha256: sha256Hex(bytes), outcome: checkRecord(label, e, bytes) });
   }
   return out;
 }

@@ -20,14 +20,15 @@
  * to their place after the room for its local header while SHA-256 and CRC-32
  * (zlib.crc32, native) run over them, then the header is written with the real
  * CRC and size. Reading the next chunks, hashing this one and writing the last
- * ones overlap; for large runs SHA-256 runs on a worker thread. The output is a
- * real file (positional writes), never a pipe.
+ * ones overlap; for large runs both run on a worker thread. In-memory entries
+ * (records) can be laid out ahead (layOut), while files stream, and written in
+ * one go. The output is a real file (positional writes), never a pipe.
  */
 import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { AppError } from '../../shared/result';
-import { PARALLEL_FROM_BYTES, Sha256Worker, sharedBuffer } from './sha256Worker';
+import { DigestWorker, PARALLEL_FROM_BYTES, sharedBuffer, type EntryDigest } from './digestWorker';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -109,23 +110,20 @@ export class ZipWriter {
     return written!;
   }
 
-  /**
-   * Adds a run of in-memory entries (a bundle's 10,000 records): headers and
-   * bytes are gathered and written a few MiB at a time. The bytes must not
-   * change until the writer is finished.
-   */
+  /** Adds a run of in-memory entries; the bytes must not change until the writer is finished. */
   async addBuffers(entries: readonly { name: string; data: Uint8Array }[]): Promise<Omit<WrittenEntry, 'sha256'>[]> {
-    const written: Omit<WrittenEntry, 'sha256'>[] = [];
-    for (const { name, data } of entries) {
-      const nameBytes = this.admit(name, data.byteLength);
-      const crc = crc32(data);
-      this.central.push({ name: nameBytes, crc, size: data.byteLength, offset: this.offset });
-      this.gather(localHeader(nameBytes, crc, data.byteLength));
-      this.gather(data);
-      if (this.pendingBytes >= GATHER_BYTES) await this.flush();
-      written.push({ name, size: data.byteLength, crc32: crc });
+    return this.addLaidOut(layOut(entries));
+  }
+
+  /** Adds in-memory entries laid out ahead (layOut): their bytes go in one write. */
+  async addLaidOut(run: LaidOutEntries): Promise<Omit<WrittenEntry, 'sha256'>[]> {
+    const base = this.offset;
+    for (const e of run.entries) {
+      this.admit(e.name, e.size, base + e.at);
+      this.central.push({ name: e.nameBytes, crc: e.crc, size: e.size, offset: base + e.at });
     }
-    return written;
+    await this.write(run.bytes);
+    return run.entries.map((e) => ({ name: e.name, size: e.size, crc32: e.crc }));
   }
 
   /** Streams one file into an entry; returns its digest so the caller can check it. */
@@ -139,7 +137,8 @@ export class ZipWriter {
    * Streams a run of files into consecutive entries, each in one pass: the next
    * chunks (of this file or the next) are read while the current one is hashed
    * and earlier ones are written, so disk and CPU overlap; from
-   * PARALLEL_FROM_BYTES on, SHA-256 runs on a worker thread (sha256Worker.ts).
+   * PARALLEL_FROM_BYTES on, SHA-256 and CRC-32 run on a worker thread
+   * (digestWorker.ts).
    * Each entry's data is written after its header's place, and the header once
    * CRC-32 and size are known. Returns each entry's SHA-256 so the caller can
    * check it. A file shorter than its `size` is refused; one that changed
@@ -149,8 +148,10 @@ export class ZipWriter {
     await this.flush(); // the positions below follow the bytes already written
     this.ring ??= Array.from({ length: RING }, () => sharedBuffer(CHUNK));
     const reads = new ReadAhead(files, this.ring);
-    const worker = files.reduce((n, f) => n + f.size, 0) >= (opts.parallelFromBytes ?? PARALLEL_FROM_BYTES) ? new Sha256Worker() : null;
-    const written: (Omit<WrittenEntry, 'sha256'> & { sha256: Promise<string> })[] = [];
+    const worker = files.reduce((n, f) => n + f.size, 0) >= (opts.parallelFromBytes ?? PARALLEL_FROM_BYTES) ? new DigestWorker() : null;
+    const written: { name: string; size: number; digest: Promise<EntryDigest> }[] = [];
+    /** Each local header, written once its entry's CRC-32 is known. */
+    const headers: Promise<void>[] = [];
     let copied = 0;
     const checkCancelled = () => {
       if (opts.signal?.aborted) throw new AppError('CANCELLED', 'The job was cancelled.');
@@ -162,8 +163,8 @@ export class ZipWriter {
         const dataStart = start + 30 + nameBytes.length;
         this.offset = dataStart + file.size;
         const hash = createHash('sha256');
-        let digest: Promise<string> | null = null;
         let crc = 0;
+        let fromWorker: Promise<EntryDigest> | null = null;
         for (let done = 0; done < file.size; ) {
           checkCancelled();
           if (this.writeError) throw this.writeError;
@@ -172,28 +173,33 @@ export class ZipWriter {
           const written = this.writeInBackground(chunk, dataStart + done);
           if (worker) {
             const hashed = worker.hash(chunk, [0, chunk.length, last ? 1 : 0]);
-            if (last) {
-              digest = hashed.then(([hex]) => hex!);
-              digest.catch(() => {}); // awaited below, unless something else failed first
-            }
+            if (last) fromWorker = hashed.then(([d]) => d!);
             reads.holdUntil(slot, Promise.all([written, hashed.catch(() => {})]));
           } else {
             hash.update(chunk);
+            crc = crc32(chunk, crc);
             reads.holdUntil(slot, written);
           }
-          crc = crc32(chunk, crc);
           done += chunk.length;
           copied += chunk.length;
           opts.onBytes?.(copied);
         }
         checkCancelled();
-        void this.writeInBackground(localHeader(nameBytes, crc, file.size), start);
-        this.central.push({ name: nameBytes, crc, size: file.size, offset: start });
-        written.push({ name: file.name, size: file.size, crc32: crc, sha256: digest ?? Promise.resolve(hash.digest('hex')) });
+        const digest = fromWorker ?? Promise.resolve({ sha256: hash.digest('hex'), crc32: crc >>> 0 });
+        const central: CentralRecord = { name: nameBytes, crc: 0, size: file.size, offset: start };
+        this.central.push(central);
+        const header = digest.then((d) => {
+          central.crc = d.crc32;
+          return this.writeInBackground(localHeader(nameBytes, d.crc32, file.size), start);
+        });
+        header.catch(() => {}); // awaited below, unless something else failed first
+        headers.push(header);
+        written.push({ name: file.name, size: file.size, digest });
       }
+      await Promise.all(headers);
       await this.drain();
-      const digests = await Promise.all(written.map((w) => w.sha256));
-      return written.map((w, i) => ({ ...w, sha256: digests[i]! }));
+      const digests = await Promise.all(written.map((w) => w.digest));
+      return written.map((w, i) => ({ name: w.name, size: w.size, crc32: digests[i]!.crc32, sha256: digests[i]!.sha256 }));
     } finally {
       await reads.close();
       await worker?.close();
@@ -233,8 +239,8 @@ export class ZipWriter {
     await this.handle.close();
   }
 
-  /** Checks order, count and room before an entry is written; returns its name bytes. */
-  private admit(name: string, size: number): Buffer {
+  /** Checks order, count and room before an entry is written at `at`; returns its name bytes. */
+  private admit(name: string, size: number, at = this.offset): Buffer {
     if (this.closed) throw new AppError('INTERNAL', 'The ZIP file is already closed.');
     if (!/^[\x21-\x7e]+$/.test(name) || name.startsWith('/') || name.split('/').includes('..')) {
       throw new AppError('INTERNAL', `"${name}" is not a safe ZIP entry name.`);
@@ -243,7 +249,7 @@ export class ZipWriter {
     if (this.central.length + 1 >= MAX_ENTRIES) throw new AppError('INVALID_INPUT', `A bundle holds at most ${MAX_ENTRIES - 1} entries; export fewer findings at a time.`);
     const nameBytes = Buffer.from(name, 'ascii');
     // Room for this entry and at least its central record and the end record.
-    if (this.offset + 30 + nameBytes.length + size + 46 + nameBytes.length + 22 > MAX_ARCHIVE_BYTES) tooLarge();
+    if (at + 30 + nameBytes.length + size + 46 + nameBytes.length + 22 > MAX_ARCHIVE_BYTES) tooLarge();
     this.lastName = name;
     return nameBytes;
   }
@@ -412,21 +418,52 @@ function tooLarge(): never {
   throw new AppError('INVALID_INPUT', 'The bundle would reach 4 GiB, more than a bundle may hold; export fewer findings or attachments at a time.');
 }
 
+/**
+ * In-memory entries as they sit in a ZIP, each local header then its bytes, in
+ * one buffer; `at` is where each entry's header starts in it.
+ */
+export type LaidOutEntries = { bytes: Buffer; entries: { name: string; nameBytes: Buffer; crc: number; size: number; at: number }[] };
+
+/**
+ * Lays out in-memory entries (a bundle's records) for addLaidOut: CRC-32,
+ * headers and one buffer. An exporter does this while its attachments stream,
+ * so that after them the records cost one write.
+ */
+export function layOut(entries: readonly { name: string; data: Uint8Array }[]): LaidOutEntries {
+  const names = entries.map((e) => Buffer.from(e.name, 'ascii'));
+  const bytes = Buffer.allocUnsafe(entries.reduce((n, e, i) => n + 30 + names[i]!.length + e.data.byteLength, 0));
+  let at = 0;
+  const placed = entries.map(({ name, data }, i) => {
+    const nameBytes = names[i]!;
+    const crc = crc32(data) >>> 0;
+    writeLocalHeader(bytes, at, nameBytes, crc, data.byteLength);
+    bytes.set(data, at + 30 + nameBytes.length);
+    const entry = { name, nameBytes, crc, size: data.byteLength, at };
+    at += 30 + nameBytes.length + data.byteLength;
+    return entry;
+  });
+  return { bytes, entries: placed };
+}
+
 function localHeader(name: Buffer, crc: number, size: number): Buffer {
   const h = Buffer.alloc(30 + name.length);
-  h.writeUInt32LE(LOCAL_HEADER, 0);
-  h.writeUInt16LE(VERSION_NEEDED, 4);
-  h.writeUInt16LE(FLAGS, 6);
-  h.writeUInt16LE(METHOD_STORED, 8);
-  h.writeUInt16LE(DOS_TIME, 10);
-  h.writeUInt16LE(DOS_DATE, 12);
-  h.writeUInt32LE(crc >>> 0, 14);
-  h.writeUInt32LE(size, 18); // compressed = uncompressed: stored
-  h.writeUInt32LE(size, 22);
-  h.writeUInt16LE(name.length, 26);
-  h.writeUInt16LE(0, 28); // no extra field
-  name.copy(h, 30);
+  writeLocalHeader(h, 0, name, crc, size);
   return h;
+}
+
+function writeLocalHeader(h: Buffer, at: number, name: Buffer, crc: number, size: number): void {
+  h.writeUInt32LE(LOCAL_HEADER, at);
+  h.writeUInt16LE(VERSION_NEEDED, at + 4);
+  h.writeUInt16LE(FLAGS, at + 6);
+  h.writeUInt16LE(METHOD_STORED, at + 8);
+  h.writeUInt16LE(DOS_TIME, at + 10);
+  h.writeUInt16LE(DOS_DATE, at + 12);
+  h.writeUInt32LE(crc >>> 0, at + 14);
+  h.writeUInt32LE(size, at + 18); // compressed = uncompressed: stored
+  h.writeUInt32LE(size, at + 22);
+  h.writeUInt16LE(name.length, at + 26);
+  h.writeUInt16LE(0, at + 28); // no extra field
+  name.copy(h, at + 30);
 }
 
 function centralHeader(e: CentralRecord): Buffer {

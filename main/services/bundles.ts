@@ -7,6 +7,7 @@ import {
   countsOf,
   inspectForwarded,
   planBundle,
+  beginSelection,
   selectForExport,
   writeBundle,
   type ExportRequest,
@@ -43,7 +44,7 @@ export class BundleService {
     this.ws.requireUnlocked();
     const identity = this.ws.requireIdentity();
     const selection = selectForExport(this.ws.db, identity.key_id, req);
-    const attachments = attachmentFiles(selection, this.blobs);
+    const attachments = attachmentFiles(selection.attachmentShas, this.blobs);
     const plan = await planBundle({ ...this.planContext(), selection, attachments, request: { ...req, confirmCredentials: false }, forwarded: [] });
     return {
       handling: selection.engagement.handling,
@@ -56,27 +57,33 @@ export class BundleService {
 
   /**
    * Selects, checks credential warnings, hashes forwarded bundles, signs and
-   * writes. A cancel or a failure leaves no file.
+   * writes. The attachments start streaming as soon as the findings that cite
+   * them are selected; the forwarded bundles, the whole selection, its checks
+   * and the plan follow while they stream. A refusal, a cancel or a failure
+   * leaves no file.
    */
   async export(req: ExportRequest, to: ExportTarget, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<ExportSummary> {
     const keys = this.ws.requireUnlocked();
     const identity = this.ws.requireIdentity();
-    const selection = selectForExport(this.ws.db, identity.key_id, req);
-    this.checkCredentials(selection, req.confirmCredentials);
-
-    const forwarded = [];
-    for (const path of req.forward) {
-      ctx.progress(0, null, 'Checking forwarded bundles');
-      forwarded.push(await inspectForwarded(path, this.opts.trust()));
-    }
-    if (ctx.signal.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
-    if (req.confirmCredentials && selection.credentialWarnings.length > 0) {
-      confirmCredentials(this.ws.db, identity.key_id, this.ws.clock.now().toISOString(), selection);
-    }
-
-    const attachments = attachmentFiles(selection, this.blobs);
-    // The attachments stream while the plan hashes the records (writeBundle).
-    const planning = planBundle({ ...this.planContext(), selection, attachments, request: req, forwarded });
+    const begun = beginSelection(this.ws.db, identity.key_id, req);
+    const attachments = attachmentFiles(begun.attachmentShas, this.blobs);
+    const planning = (async () => {
+      await new Promise((resolve) => setImmediate(resolve)); // the stream starts first
+      const forwarded = [];
+      for (const path of req.forward) forwarded.push(await inspectForwarded(path, this.opts.trust()));
+      if (ctx.signal.aborted) throw new AppError('CANCELLED', 'The export was cancelled; no file was written.');
+      // From here to the plan's read of the audit chain, one synchronous step: the
+      // records and the chain are one snapshot even if the person edits meanwhile.
+      const selection = selectForExport(this.ws.db, identity.key_id, req);
+      if (selection.attachmentShas.join() !== begun.attachmentShas.join()) {
+        throw new AppError('CONFLICT', 'The attachments these findings cite changed as the export began; nothing was written. Export again.');
+      }
+      this.checkCredentials(selection, req.confirmCredentials);
+      if (req.confirmCredentials && selection.credentialWarnings.length > 0) {
+        confirmCredentials(this.ws.db, identity.key_id, this.ws.clock.now().toISOString(), selection);
+      }
+      return planBundle({ ...this.planContext(), selection, attachments, request: req, forwarded });
+    })();
     planning.catch(() => {}); // writeBundle awaits it and reports a failure
     const output = to === null ? this.browserOutput() : { path: to, offer: () => null };
     const bytes = await writeBundle(attachments, planning, keys.signingKey, identity.key_id, output.path, {

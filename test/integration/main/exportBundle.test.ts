@@ -4,7 +4,11 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { linkHash, verifyAuditChain } from '../../../main/audit/auditChain';
-import { writeRecords } from '../../../main/records/writeRecord';
+import { BlobStore } from '../../../main/blobs/blobStore';
+import { verifyBundleFile } from '../../../main/bundles/verifyBundle';
+import { writeRecord, writeRecords } from '../../../main/records/writeRecord';
+import { BundleService } from '../../../main/services/bundles';
+import { workspaceTrust } from '../../../main/services/keys';
 import { canonicalJson } from '../../../shared/canonical';
 import { PAYLOAD_TYPE, preAuthEncoding, type BundleManifest, type DsseEnvelope, type ExportPreview, type ExportSummary, type Statement } from '../../../shared/domain/bundle';
 import type { Result } from '../../../shared/result';
@@ -283,6 +287,27 @@ describe('bundle export', () => {
     for (const secret of [THRESHOLD_METRIC, '0.4242', s.threshold, threshold.hash]) expect({ secret, found: bytes.includes(secret) }).toEqual({ secret, found: false });
   });
 
+  it('makes one snapshot of records and audit chain when a finding is edited as the export begins, and refuses if its attachments changed', async () => {
+    const s = await seed();
+    const ws = t.app.workspace;
+    const service = new BundleService(ws, new BlobStore(ws.blobDir), { appVersion: '0.0.0-test', trust: () => workspaceTrust(ws) });
+    const exportNow = (out: string) =>
+      service.export({ engagementId: s.eng, findings: null, includeThresholds: false, forward: [], confirmCredentials: true }, out, { signal: new AbortController().signal, progress: () => {} });
+
+    // Each edit lands before the export's first turn, while its attachments start streaming.
+    const edited = join(dir.path, 'edited.evb');
+    const exporting = exportNow(edited);
+    writeRecord(ws.writer(), { action: 'update', type: 'finding', id: s.cited, fields: { title: 'Exploit chain found twice' } });
+    await exporting;
+    expect((await verifyBundleFile(edited, { trust: workspaceTrust(ws) })).reason).toBeNull();
+    expect(json<{ title: string }>((await entries(edited)).get(`records/findings/${s.cited}.json`)).title).toBe('Exploit chain found twice');
+
+    const refused = exportNow(join(dir.path, 'refused.evb'));
+    writeRecord(ws.writer(), { action: 'update', type: 'finding', id: s.cited, fields: { evidence: [] } });
+    await expect(refused).rejects.toThrow('The attachments these findings cite changed as the export began; nothing was written. Export again.');
+    expect(readdirSync(dir.path).filter((f) => f.includes('refused.evb'))).toEqual([]);
+  });
+
   it('refuses credential-shaped strings until confirmed, then records the confirmation once', async () => {
     const s = await seed();
     const out = join(dir.path, 'a.evb');
@@ -290,7 +315,9 @@ describe('bundle export', () => {
     expect(refused.status).toBe('failed');
     expect(refused.error?.code).toBe('FORBIDDEN');
     expect(refused.error?.message).toMatch(/^1 credential-shaped string in 1 exported run .*OpenAI API key at sample 3, output/);
+    // Refused while the attachments were already streaming: not even the temp file is left.
     expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir.path).filter((f) => f.endsWith('.part'))).toEqual([]);
 
     const confirmations = () =>
       (t.app.workspace.db.prepare('SELECT body FROM audit_events').pluck().all() as string[]).map((b) => JSON.parse(b) as { action: string; id: string }).filter((e) => e.action === 'confirm');

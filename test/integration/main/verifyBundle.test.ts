@@ -325,6 +325,33 @@ describe('forwarded bundles', () => {
   });
 });
 
+describe('on worker threads (large bundles)', () => {
+  it('gives the same report as on the main thread, for a valid bundle with a forwarded one and for changed bytes', async () => {
+    await seed(other, 'Vega');
+    await ok(t.app.dispatch('keys:trust', { public_key_pem: other.app.workspace.requireIdentity().public_key_pem, name: 'Grace', role: 'evaluator' }));
+    const bytes = bundleOf(t, { forwarded: [bundleOf(other).bytes] }).bytes;
+    const path = join(dir.path, 'b.evb');
+    const both = async (b: Buffer) => {
+      writeFileSync(path, b);
+      const here = await verifyBundleFile(path, { trust: own() });
+      const threads = await verifyBundleFile(path, { trust: own(), digest: { parallelFromBytes: 0, chunkBytes: 1024 } });
+      return { here, threads };
+    };
+    const valid = await both(bytes);
+    expect(valid.here.reason).toBeNull();
+    expect(valid.threads).toEqual(valid.here);
+    // Changed bytes spread over the file: headers, attachment and record bytes, the forwarded bundle, the directory.
+    for (let i = 0; i < 40; i++) {
+      const copy = Buffer.from(bytes);
+      const at = Math.floor((i * bytes.length) / 40);
+      copy[at] = copy[at]! ^ 0x01;
+      const { here, threads } = await both(copy);
+      expect(here.valid).toBe(false);
+      expect(threads).toEqual(here);
+    }
+  }, 60_000);
+});
+
 describe('round trip with the exporter', () => {
   async function exportTo(app: TestApp, eng: string, path: string, opts: { includeThresholds?: boolean; forward?: string[] } = {}) {
     const ws = app.app.workspace;

@@ -1,10 +1,9 @@
 /**
- * SHA-256 on a worker thread, over buffers in shared memory. SHA-256 is most of
- * the CPU that exporting or verifying a large bundle spends; with it on a
- * second thread, the main thread reads, writes and takes the CRC-32 meanwhile
- * (measured: the hashing pass of a 1 GB bundle about a third faster on two
- * cores). Starting a thread costs tens of milliseconds, so callers use one only
- * from PARALLEL_FROM_BYTES on.
+ * SHA-256 and CRC-32 on a worker thread, over buffers in shared memory. They
+ * are most of the CPU that exporting or verifying a large bundle spends; with
+ * them on a second thread, the main thread reads, writes and checks records
+ * meanwhile. Starting a thread costs tens of milliseconds, so callers use one
+ * only from PARALLEL_FROM_BYTES on.
  *
  * The worker is plain JavaScript evaluated as a worker script, so the built app
  * needs no file of its own for it.
@@ -14,37 +13,46 @@ import { Worker } from 'node:worker_threads';
 /** Entry bytes from which hashing moves to a worker thread. */
 export const PARALLEL_FROM_BYTES = 128 * 1024 * 1024;
 
+/** An entry's SHA-256 (hex) and CRC-32 (unsigned). */
+export type EntryDigest = { sha256: string; crc32: number };
+
 /** Runs of one shared buffer, [start, end, last] per run; `last` ends an entry. */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+const { crc32 } = require('node:zlib');
 let hash = null;
+let crc = 0;
 parentPort.on('message', ({ buffer, runs }) => {
   const bytes = Buffer.from(buffer);
-  const digests = [];
+  const finished = [];
   for (let i = 0; i < runs.length; i += 3) {
+    const piece = bytes.subarray(runs[i], runs[i + 1]);
     hash ??= createHash('sha256');
-    hash.update(bytes.subarray(runs[i], runs[i + 1]));
+    hash.update(piece);
+    crc = crc32(piece, crc);
     if (runs[i + 2] === 1) {
-      digests.push(hash.digest('hex'));
+      finished.push({ sha256: hash.digest('hex'), crc32: crc >>> 0 });
       hash = null;
+      crc = 0;
     }
   }
-  parentPort.postMessage(digests);
+  parentPort.postMessage(finished);
 });
 `;
 
 /** A Buffer over shared memory, which the worker can read while the main thread does. */
 export const sharedBuffer = (bytes: number): Buffer => Buffer.from(new SharedArrayBuffer(bytes));
 
-export class Sha256Worker {
-  private readonly worker = new Worker(WORKER_SOURCE, { eval: true });
+export class DigestWorker {
+  // No execArgv: the script is plain JavaScript and needs none of the parent's loaders.
+  private readonly worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
   /** Calls are answered in the order they were made. */
-  private readonly answers: { resolve: (digests: string[]) => void; reject: (error: Error) => void }[] = [];
+  private readonly answers: { resolve: (digests: EntryDigest[]) => void; reject: (error: Error) => void }[] = [];
   private failure: Error | null = null;
 
   constructor() {
-    this.worker.on('message', (digests: string[]) => this.answers.shift()?.resolve(digests));
+    this.worker.on('message', (digests: EntryDigest[]) => this.answers.shift()?.resolve(digests));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', () => this.fail(new Error('The hashing thread stopped.')));
   }
@@ -52,12 +60,12 @@ export class Sha256Worker {
   /**
    * Hashes runs of `buffer` (from sharedBuffer: [start, end, last] triples,
    * relative to it) as the next bytes of the entries under way, after every
-   * earlier call. Answers with the digests (hex) of the entries it finished,
-   * in order. The caller must not change those bytes until it answers.
+   * earlier call. Answers with the digests of the entries it finished, in
+   * order. The caller must not change those bytes until it answers.
    */
-  hash(buffer: Buffer, runs: readonly number[]): Promise<string[]> {
+  hash(buffer: Buffer, runs: readonly number[]): Promise<EntryDigest[]> {
     if (this.failure) return Promise.reject(this.failure);
-    const answer = new Promise<string[]>((resolve, reject) => this.answers.push({ resolve, reject }));
+    const answer = new Promise<EntryDigest[]>((resolve, reject) => this.answers.push({ resolve, reject }));
     answer.catch(() => {}); // seen by whoever awaits it
     const absolute = Int32Array.from(runs, (v, i) => (i % 3 === 2 ? v : v + buffer.byteOffset));
     this.worker.postMessage({ buffer: buffer.buffer, runs: absolute });
