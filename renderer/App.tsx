@@ -12,12 +12,12 @@ import { subscribe } from './lib/api';
 
 /** Which screen: first run, unlock, the one-time welcome, or the workspace. */
 function Screen() {
-  const { status, loadError, welcome, load } = useWorkspaceStore(
-    useShallow((s) => ({ status: s.status, loadError: s.loadError, welcome: s.welcome, load: s.load })),
+  const { status, loadError, welcome, load, lockedForIdle } = useWorkspaceStore(
+    useShallow((s) => ({ status: s.status, loadError: s.loadError, welcome: s.welcome, load: s.load, lockedForIdle: s.lockedForIdle })),
   );
   useEffect(() => void load(), [load]);
   // An encrypted workspace locks itself after idle time: show the unlock screen at once.
-  useEffect(() => subscribe('workspace:locked', () => void load()), [load]);
+  useEffect(() => subscribe('workspace:locked', (e) => void lockedForIdle(e.after_ms)), [lockedForIdle]);
 
   if (loadError) {
     return (

@@ -115,7 +115,7 @@ export function createApp(opts: AppOptions): EvalNotesApp {
     clock: opts.clock ?? { now: () => new Date() },
     idleMs: opts.idleLockMs ?? DEFAULT_IDLE_LOCK_MS,
     busy: () => jobs.list().some((j) => j.state === 'running'),
-    onLock: () => events.emit('workspace:locked', { reason: 'idle' }),
+    onLock: () => events.emit('workspace:locked', { reason: 'idle', after_ms: opts.idleLockMs ?? DEFAULT_IDLE_LOCK_MS }),
   });
   const dispatch = createDispatch(handlers, { validateOutput: opts.validateOutput ?? false, ...(opts.log ? { log: opts.log } : {}) });
 

@@ -56,6 +56,14 @@ export function shortSha(sha256: string): string {
   return sha256.slice(0, 12);
 }
 
+/** "3 seconds", "15 minutes", "1 hour": a span as a person would say it (whole units, else the next smaller). */
+export function formatSpan(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds % 3600 === 0 && seconds > 0) return plural(seconds / 3600, 'hour');
+  if (seconds % 60 === 0 && seconds > 0) return plural(seconds / 60, 'minute');
+  return plural(seconds, 'second');
+}
+
 /** "3 samples", "1 sample". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;

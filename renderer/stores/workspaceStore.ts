@@ -9,6 +9,10 @@ export type WorkspaceState = {
   loadError: string | null;
   /** The identity just created, shown once with its fingerprint before the main screen. */
   welcome: Identity | null;
+  /** Set when the workspace locked itself after this long without use: the unlock screen says so. */
+  idleLockedAfterMs: number | null;
+  /** The workspace locked itself (workspace:locked): remember why and show the unlock screen. */
+  lockedForIdle: (afterMs: number) => Promise<void>;
   load: () => Promise<void>;
   /** Throws ApiCallError with main's message; the form shows it. */
   create: (input: IdentityInput) => Promise<void>;
@@ -18,10 +22,15 @@ export type WorkspaceState = {
   dismissWelcome: () => void;
 };
 
-export const useWorkspaceStore = create<WorkspaceState>()((set) => ({
+export const useWorkspaceStore = create<WorkspaceState>()((set, get) => ({
   status: null,
   loadError: null,
   welcome: null,
+  idleLockedAfterMs: null,
+  async lockedForIdle(afterMs) {
+    set({ idleLockedAfterMs: afterMs });
+    await get().load();
+  },
   async load() {
     try {
       set({ status: await call('workspace:status', {}), loadError: null });
@@ -34,10 +43,10 @@ export const useWorkspaceStore = create<WorkspaceState>()((set) => ({
     set({ status, welcome: status.identity });
   },
   async unlock(passphrase) {
-    set({ status: await call('workspace:unlock', { passphrase }) });
+    set({ status: await call('workspace:unlock', { passphrase }), idleLockedAfterMs: null });
   },
   async lock() {
-    set({ status: await call('workspace:lock', {}), welcome: null });
+    set({ status: await call('workspace:lock', {}), welcome: null, idleLockedAfterMs: null });
   },
   dismissWelcome() {
     set({ welcome: null });

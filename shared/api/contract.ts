@@ -323,7 +323,7 @@ export const events = {
   /** Records changed (by this app, another window or the CLI): refresh views. */
   'records:changed': z.strictObject({ types: z.array(z.string()) }),
   /** An encrypted workspace locked itself after idle time: show the unlock screen. */
-  'workspace:locked': z.strictObject({ reason: z.literal('idle') }),
+  'workspace:locked': z.strictObject({ reason: z.literal('idle'), after_ms: z.number().int().positive() }),
 } as const;
 
 export type Calls = typeof calls;

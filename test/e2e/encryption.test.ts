@@ -46,4 +46,33 @@ describe('an encrypted workspace in the browser', () => {
     // While the serve host has it open (its WAL included), no file holds the finding's title.
     expect(allFiles(dataDir).filter((f) => readFileSync(f).includes(TITLE))).toEqual([]);
   });
+
+  it('locks itself when Ada leaves it alone, and her passphrase opens it again where she was', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'evalnotes-e2e-idle-'));
+    const cli = (args: string[]) => ok(runCli(['--data-dir', dataDir, ...args, '--json'], { env: { EVALNOTES_PASSPHRASE: ADA.passphrase } }));
+    cli(['init', '--name', ADA.name, '--org', ADA.org, '--role', ADA.role, '--encrypt']);
+    const engagement = (JSON.parse(cli(['engagement', 'add', '--developer', 'Frontier Lab', '--model', 'Orion-2', '--model-version', 'rc3', '--access-start', '2026-03-01'])) as { id: string }).id;
+    cli(['finding', 'add', '--engagement', engagement, '--title', TITLE, '--kind', 'safeguard-bypass', '--severity', 'high']);
+
+    // Three seconds without use instead of fifteen minutes.
+    const ada = await people.open('ada-idle', dataDir, ['--lock-after', '0.05']);
+    const page = ada.page;
+    const unlock = new UnlockPage(page);
+    await unlock.heading.waitFor({ timeout: 60_000 });
+    await unlock.unlock(ADA.passphrase);
+    await new Sidebar(page).engagement('Orion-2 rc3').click();
+    await new EngagementSections(page).open('Findings');
+    const findings = new FindingsPage(page);
+    await findings.row(TITLE).waitFor();
+
+    // The open page keeps asking nothing of its own accord, so the lock comes, and the window shows it at once.
+    await unlock.heading.waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'locked' }).textContent()).toBe('EvalNotes locked this workspace after 3 seconds without use.');
+    await expect(findings.row(TITLE).count()).resolves.toBe(0);
+    await cleanScreenshot(page, 'encrypted-idle-locked');
+
+    await unlock.unlock(ADA.passphrase);
+    await findings.row(TITLE).waitFor({ timeout: 30_000 });
+    expectCleanSession(ada);
+  });
 });

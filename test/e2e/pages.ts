@@ -37,10 +37,11 @@ export type ServeHost = { url: string; origin: string; pid: number; stop(): Prom
 
 /**
  * Starts `evalnotes serve` as a user would (the built CLI, no special
- * environment) and waits for its first line, which carries the link.
+ * environment; `serveArgs` are more of its options) and waits for its first
+ * line, which carries the link.
  */
-export async function startServe(dataDir: string): Promise<ServeHost> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(dataDir: string, serveArgs: readonly string[] = []): Promise<ServeHost> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...serveArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const firstLine = await new Promise<string>((resolve, reject) => {
@@ -92,10 +93,10 @@ export type Session = {
 };
 
 /** Opens a session on day 12 of Ada's 30-day window (access started 2026-03-01). */
-export async function openSession(browser: Browser, opts: { prefix: string; height: number; dataDir?: string }): Promise<Session> {
+export async function openSession(browser: Browser, opts: { prefix: string; height: number; dataDir?: string; serveArgs?: readonly string[] }): Promise<Session> {
   // A given folder holds a workspace prepared beforehand (a damaged one, say).
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), opts.prefix));
-  const host = await startServe(dataDir);
+  const host = await startServe(dataDir, opts.serveArgs);
   const context = await browser.newContext({ viewport: { width: 1280, height: opts.height }, colorScheme: 'light' });
   const page = await context.newPage();
   const requested: string[] = [];
@@ -899,7 +900,11 @@ export class ReportDialogPart {
  * folder for the files they hand each other (keys, bundles, reports). Call at
  * the top of a test file: it registers the hooks that start and stop them.
  */
-export function peopleInOneBrowser(prefix: string): { readonly files: string; readonly sessions: readonly Session[]; open(who: string, dataDir?: string): Promise<Session> } {
+export function peopleInOneBrowser(prefix: string): {
+  readonly files: string;
+  readonly sessions: readonly Session[];
+  open(who: string, dataDir?: string, serveArgs?: readonly string[]): Promise<Session>;
+} {
   let browser: Browser | undefined;
   let files = '';
   const sessions: Session[] = [];
@@ -917,9 +922,9 @@ export function peopleInOneBrowser(prefix: string): { readonly files: string; re
       return files;
     },
     sessions,
-    async open(who, dataDir) {
+    async open(who, dataDir, serveArgs) {
       if (!browser) throw new Error('the browser starts in beforeAll');
-      const s = await openSession(browser, { prefix: `${prefix}${who}-`, height: 1000, ...(dataDir ? { dataDir } : {}) });
+      const s = await openSession(browser, { prefix: `${prefix}${who}-`, height: 1000, ...(dataDir ? { dataDir } : {}), ...(serveArgs ? { serveArgs } : {}) });
       sessions.push(s);
       return s;
     },

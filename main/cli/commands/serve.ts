@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared/result';
+import { DEFAULT_IDLE_LOCK_MS } from '../../app/idleLock';
 import { openWorkspaceHost } from '../../app/workspaceHost';
 import type { Platform } from '../../platform/platform';
 import { startServeHost } from '../../serve/server';
@@ -25,12 +26,23 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('Run EvalNotes in your browser: a local server on 127.0.0.1 with a one-time link')
     .option('--port <n>', 'port to listen on (default: a free one)', '0')
-    .action(async (o: { port: string }, cmd: Command) => {
+    .option('--lock-after <minutes>', 'lock an encrypted workspace after this many minutes without use', String(DEFAULT_IDLE_LOCK_MS / 60_000))
+    .action(async (o: { port: string; lockAfter: string }, cmd: Command) => {
       const { dataDir, json } = globalOptions(cmd);
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('INVALID_INPUT', `--port must be a whole number from 0 to 65535, not ${o.port}.`);
+      // Fractions allowed (0.5 is half a minute); a day at most, as a lock that never comes is no lock.
+      const lockAfter = o.lockAfter.trim() === '' ? NaN : Number(o.lockAfter);
+      if (!(lockAfter > 0 && lockAfter <= 1440)) throw new AppError('INVALID_INPUT', `--lock-after must be a number of minutes above 0 and at most 1440 (a day), not ${o.lockAfter}.`);
       const here = dirname(fileURLToPath(import.meta.url));
-      const app = openWorkspaceHost({ dataDir, platform: browserPlatform, appVersion: version, log, importWorkerPath: join(here, 'importWorker.js') });
+      const app = openWorkspaceHost({
+        dataDir,
+        platform: browserPlatform,
+        appVersion: version,
+        log,
+        importWorkerPath: join(here, 'importWorker.js'),
+        idleLockMs: Math.round(lockAfter * 60_000),
+      });
       let host: Awaited<ReturnType<typeof startServeHost>>;
       try {
         const rendererDir = join(here, '../renderer');

@@ -3,13 +3,16 @@ import { useShallow } from 'zustand/react/shallow';
 import type { Identity } from '../../../shared/domain/identity';
 import { Field } from '../../components/Field';
 import { errorMessage } from '../../lib/api';
+import { formatSpan } from '../../lib/format';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { GateLayout, KeyDerivationProgress } from './GateLayout';
 import { RestoreFromBackupLink } from '../backup/RestoreFromBackup';
 
 /** The workspace exists but its key is locked: ask for the passphrase. */
 export function Unlock({ identity }: { identity: Identity | null }) {
-  const { unlock, dataDir } = useWorkspaceStore(useShallow((s) => ({ unlock: s.unlock, dataDir: s.status?.data_dir ?? '' })));
+  const { unlock, dataDir, idleLockedAfterMs } = useWorkspaceStore(
+    useShallow((s) => ({ unlock: s.unlock, dataDir: s.status?.data_dir ?? '', idleLockedAfterMs: s.idleLockedAfterMs })),
+  );
   const [passphrase, setPassphrase] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -33,6 +36,7 @@ export function Unlock({ identity }: { identity: Identity | null }) {
   return (
     <GateLayout>
       <h1>Unlock EvalNotes</h1>
+      {idleLockedAfterMs !== null && <p role="status">EvalNotes locked this workspace after {formatSpan(idleLockedAfterMs)} without use.</p>}
       {identity && (
         <p className="lead">
           Workspace of <strong>{identity.name}</strong>, {identity.org} <span className="capitalize">({identity.role})</span>.

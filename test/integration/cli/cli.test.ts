@@ -35,6 +35,12 @@ describe('evalnotes CLI', () => {
     }
   });
 
+  it('serve refuses an idle lock that is not a number of minutes from above 0 to a day, in one line', () => {
+    for (const value of ['0', '-5', 'soon', '1441', '']) {
+      expectOneLineFailure(runCli(['--data-dir', dir.path, 'serve', '--lock-after', value]), 1, /^evalnotes: --lock-after must be a number of minutes above 0 and at most 1440/);
+    }
+  });
+
   it('init created an identity with a key id, and refuses a second one', () => {
     const again = cli(['init', '--name', 'Eve', '--org', 'X', '--role', 'evaluator'], PASS);
     expectOneLineFailure(again, 1, /already has an identity/);
