@@ -7,6 +7,7 @@ import { GateLayout } from './features/workspace/GateLayout';
 import { Unlock } from './features/workspace/Unlock';
 import { Welcome } from './features/workspace/Welcome';
 import { DamagedWorkspace } from './features/backup/DamagedWorkspace';
+import { forgetWorkspaceData } from './stores/forgetWorkspaceData';
 import { useWorkspaceStore } from './stores/workspaceStore';
 import { subscribe } from './lib/api';
 
@@ -17,7 +18,14 @@ function Screen() {
   );
   useEffect(() => void load(), [load]);
   // An encrypted workspace locks itself after idle time: show the unlock screen at once.
-  useEffect(() => subscribe('workspace:locked', (e) => void lockedForIdle(e.after_ms)), [lockedForIdle]);
+  useEffect(
+    () =>
+      subscribe('workspace:locked', (e) => {
+        forgetWorkspaceData();
+        void lockedForIdle(e.after_ms);
+      }),
+    [lockedForIdle],
+  );
 
   if (loadError) {
     return (

@@ -75,7 +75,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
 
   return {
     'workspace:status': () => status(),
-    'workspace:create': async (input) => {
+    'workspace:create': async ({ encrypt, ...input }) => {
+      // An encrypted workspace replaces the open (plain, empty) one: the host does that (workspaceHost.ts).
+      if (encrypt) throw new AppError('UNSUPPORTED', 'This app cannot create an encrypted workspace itself; use `evalnotes init --encrypt`.');
       await d.ws.create(input);
       return status();
     },

@@ -20,7 +20,7 @@ import { KeyService } from '../services/keys';
 import { ReviewService } from '../services/reviews';
 import { SummaryService } from '../services/summary';
 import { ReportService } from '../services/reports';
-import { Workspace } from '../workspace/workspace';
+import { Workspace, type WorkspaceOptions } from '../workspace/workspace';
 import { EventBus } from './eventBus';
 import { DEFAULT_IDLE_LOCK_MS, startIdleLock } from './idleLock';
 
@@ -63,6 +63,18 @@ export type EvalNotesApp = {
   close(): Promise<void>;
 };
 
+/** How the app opens its workspace (and how its host creates one encrypted, workspaceHost.ts). */
+export function workspaceOptionsOf(opts: AppOptions): WorkspaceOptions {
+  return {
+    dataDir: opts.dataDir,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.kdf ? { kdf: opts.kdf } : {}),
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    // Never block the event loop waiting for an import's write lock: dispatch retries.
+    busyTimeoutMs: 20,
+  };
+}
+
 /**
  * The composition root shared by the desktop shell and the serve host: opens the
  * workspace, builds the services and the one handler object both transports use.
@@ -70,14 +82,7 @@ export type EvalNotesApp = {
  * cannot be opened.
  */
 export function createApp(opts: AppOptions): EvalNotesApp {
-  const workspace = Workspace.open({
-    dataDir: opts.dataDir,
-    ...(opts.clock ? { clock: opts.clock } : {}),
-    ...(opts.kdf ? { kdf: opts.kdf } : {}),
-    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
-    // Never block the event loop waiting for an import's write lock: dispatch retries.
-    busyTimeoutMs: 20,
-  });
+  const workspace = Workspace.open(workspaceOptionsOf(opts));
   const events = opts.shared?.events ?? new EventBus();
   const changed = (types: string[]) => events.emit('records:changed', { types });
   const jobs = new JobRunner(events, (e) => toApiError(e, opts.log));

@@ -15,7 +15,8 @@ import { createDispatch, toApiError, type Dispatch, type Handlers } from '../api
 import { asidePathFor, restoreBackup } from '../backup/restoreBackup';
 import { FileRefs } from '../files/fileRefs';
 import { JobRunner } from '../jobs/jobRunner';
-import { createApp, type AppOptions, type EvalNotesApp } from './createApp';
+import { Workspace } from '../workspace/workspace';
+import { createApp, workspaceOptionsOf, type AppOptions, type EvalNotesApp } from './createApp';
 import { EventBus } from './eventBus';
 
 export type EvalNotesHost = {
@@ -44,6 +45,7 @@ export function openWorkspaceHost(opts: AppOptions): EvalNotesHost {
   let app: EvalNotesApp | null = null;
   let problem: string | null = null;
   let restoring = false;
+  let creating = false;
 
   const open = (afterRestore: boolean) => {
     try {
@@ -84,6 +86,31 @@ export function openWorkspaceHost(opts: AppOptions): EvalNotesHost {
       if (opts.platform.transport !== 'desktop') throw new AppError('UNSUPPORTED', 'Native file dialogs exist only in the desktop app; upload the file instead.');
       return opts.platform.openFiles(o);
     },
+    // First run with "Encrypt this workspace": the app has the folder open as a plain, empty
+    // workspace, so it is closed, created encrypted from the first byte (as `init --encrypt`
+    // does) and opened again, unlocked with the same passphrase. A plain identity is the app's.
+    'workspace:create': async ({ encrypt, ...identity }) => {
+      const current = app;
+      if (current === null || !encrypt) return refuse();
+      if (creating) throw new AppError('CONFLICT', 'The workspace is being created already.');
+      if (current.workspace.identity()) throw new AppError('ALREADY_INITIALIZED', `The workspace in ${opts.dataDir} already has an identity.`);
+      creating = true;
+      try {
+        app = null;
+        await current.close();
+        (await Workspace.createEncrypted(workspaceOptionsOf(opts), identity)).close();
+      } finally {
+        // Opened again whatever happened: encrypted if it was created, as it was if not.
+        open(true);
+        creating = false;
+      }
+      const reopened = app as EvalNotesApp | null; // set again by open()
+      if (reopened === null) return refuse();
+      await reopened.workspace.unlock(identity.passphrase);
+      const opened = await reopened.dispatch('workspace:status', {});
+      if (!opened.ok) throw new AppError(opened.error.code, opened.error.message);
+      return opened.value as WorkspaceStatus;
+    },
     'backup:restore': ({ file }) => {
       if (restoring) throw new AppError('CONFLICT', 'A backup is being restored already; wait for it to finish.');
       if (app?.workspace.unlocked) throw new AppError('FORBIDDEN', 'Lock the workspace before restoring a backup over it.');
@@ -122,7 +149,9 @@ export function openWorkspaceHost(opts: AppOptions): EvalNotesHost {
   return {
     dispatch: (name, input) => {
       const current: EvalNotesApp | null = app;
-      if (current === null || HOST_CALLS.has(name as CallName)) return ownDispatch(name, input);
+      if (current === null || HOST_CALLS.has(name as CallName) || (name === 'workspace:create' && (input as { encrypt?: unknown } | null)?.encrypt === true)) {
+        return ownDispatch(name, input);
+      }
       return current.dispatch(name, input);
     },
     events,

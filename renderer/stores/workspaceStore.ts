@@ -14,8 +14,8 @@ export type WorkspaceState = {
   /** The workspace locked itself (workspace:locked): remember why and show the unlock screen. */
   lockedForIdle: (afterMs: number) => Promise<void>;
   load: () => Promise<void>;
-  /** Throws ApiCallError with main's message; the form shows it. */
-  create: (input: IdentityInput) => Promise<void>;
+  /** Throws ApiCallError with main's message; the form shows it. `encrypt`: encrypted at rest from the start. */
+  create: (input: IdentityInput & { encrypt: boolean }) => Promise<void>;
   /** Throws ApiCallError (BAD_PASSPHRASE …); the unlock form shows it. */
   unlock: (passphrase: string) => Promise<void>;
   lock: () => Promise<void>;

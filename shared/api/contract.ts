@@ -44,7 +44,11 @@ function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc
 
 export const calls = {
   'workspace:status': call(none, WorkspaceStatus, 'Whether a workspace exists and is unlocked, and whose it is.'),
-  'workspace:create': call(IdentityInput, WorkspaceStatus, 'First run: create the identity (key pair under a passphrase).'),
+  'workspace:create': call(
+    IdentityInput.extend({ encrypt: z.boolean().default(false) }),
+    WorkspaceStatus,
+    'First run: create the identity (key pair under a passphrase); with encrypt, the workspace is encrypted at rest from the start.',
+  ),
   'workspace:unlock': call(z.strictObject({ passphrase: Passphrase }), WorkspaceStatus, 'Unlock with the passphrase.'),
   'workspace:lock': call(none, WorkspaceStatus, 'Forget the unlocked key material.'),
 

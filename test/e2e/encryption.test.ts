@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ok, runCli } from '../helpers/cli';
-import { ADA, cleanScreenshot, EngagementSections, expectAccessible, expectCleanSession, FindingsPage, peopleInOneBrowser, Sidebar, UnlockPage } from './pages';
+import { ADA, cleanScreenshot, EngagementFormPage, EngagementPage, EngagementSections, expectAccessible, expectCleanSession, FindingsPage, FirstRunPage, ORION, peopleInOneBrowser, Sidebar, UnlockPage } from './pages';
 
 const TITLE = 'Orion-2 talks past its refusal filter';
 const people = peopleInOneBrowser('evalnotes-e2e-encryption-');
@@ -45,6 +45,36 @@ describe('an encrypted workspace in the browser', () => {
 
     // While the serve host has it open (its WAL included), no file holds the finding's title.
     expect(allFiles(dataDir).filter((f) => readFileSync(f).includes(TITLE))).toEqual([]);
+  });
+
+  it('on the first-run screen, "Encrypt this workspace" makes it encrypted from the first byte', async () => {
+    const ada = await people.open('ada-first-run');
+    const page = ada.page;
+    const firstRun = new FirstRunPage(page);
+    await firstRun.heading.waitFor({ timeout: 60_000 });
+    expect(await firstRun.encrypt.isChecked()).toBe(false);
+    await firstRun.encrypt.check();
+    await cleanScreenshot(page, 'first-run-encrypt');
+    await firstRun.createIdentity(ADA, { encrypt: true });
+    await page.getByRole('heading', { name: 'Your identity is ready' }).waitFor({ timeout: 30_000 });
+    await firstRun.continue();
+    await page.keyboard.press('Control+n');
+    await page.getByRole('heading', { name: 'New engagement' }).waitFor();
+    await new EngagementFormPage(page).fill(ORION);
+    await page.keyboard.press('Control+s');
+    await new EngagementPage(page).heading('Orion-2 rc3').waitFor();
+
+    // The folder holds the key file and sealed bytes: the engagement's words are in no file, though the host has it open.
+    expect(readdirSync(ada.dataDir)).toContain('workspace-key.json');
+    expect(allFiles(ada.dataDir).filter((f) => readFileSync(f).includes(ORION.developer))).toEqual([]);
+    // And it locks: the unlock screen, then her passphrase, brings her back.
+    await cleanScreenshot(page, 'first-run-encrypted-engagement');
+    await new Sidebar(page).lock();
+    const unlock = new UnlockPage(page);
+    await unlock.heading.waitFor();
+    await unlock.unlock(ADA.passphrase);
+    await new Sidebar(page).engagement('Orion-2 rc3').waitFor({ timeout: 30_000 });
+    expectCleanSession(ada);
   });
 
   it('locks itself when Ada leaves it alone, and her passphrase opens it again where she was', async () => {

@@ -153,12 +153,18 @@ export class FirstRunPage {
     return this.page.getByRole('heading', { name: 'Create your identity' });
   }
 
-  async createIdentity(id: IdentityDetails): Promise<void> {
+  get encrypt(): Locator {
+    return this.page.getByRole('checkbox', { name: /Encrypt this workspace/ });
+  }
+
+  /** Fills the form (ticking "Encrypt this workspace" when asked) and submits it. */
+  async createIdentity(id: IdentityDetails, opts: { encrypt?: boolean } = {}): Promise<void> {
     await this.page.getByLabel('Your name').fill(id.name);
     await this.page.getByLabel('Organisation').fill(id.org);
     await this.page.getByRole('radio', { name: id.role === 'evaluator' ? /Evaluator/ : /Supervisor/ }).check();
     await this.page.getByLabel('Passphrase', { exact: true }).fill(id.passphrase);
     await this.page.getByLabel('Confirm passphrase').fill(id.passphrase);
+    if (opts.encrypt) await this.encrypt.check();
     await this.page.getByRole('button', { name: 'Create identity' }).click();
   }
 

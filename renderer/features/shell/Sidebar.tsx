@@ -8,16 +8,8 @@ import { shortcutLabel } from '../../lib/keys';
 import { routeHash } from '../../lib/route';
 import { useToday } from '../../lib/useToday';
 import { useEngagementsStore } from '../../stores/engagementsStore';
-import { useFindingsStore } from '../../stores/findingsStore';
-import { useBundlesStore } from '../../stores/bundlesStore';
-import { useImportsStore } from '../../stores/importsStore';
-import { useKeysStore } from '../../stores/keysStore';
-import { useNotesStore } from '../../stores/notesStore';
+import { forgetWorkspaceData } from '../../stores/forgetWorkspaceData';
 import { usePaletteStore } from '../../stores/paletteStore';
-import { useReviewsStore } from '../../stores/reviewsStore';
-import { useRunsStore } from '../../stores/runsStore';
-import { useSummaryStore } from '../../stores/summaryStore';
-import { useThresholdsStore } from '../../stores/thresholdsStore';
 import { useUiStore } from '../../stores/uiStore';
 import { useWorkspaceStore } from '../../stores/workspaceStore';
 import { WindowLabel } from '../engagements/WindowLabel';
@@ -96,22 +88,10 @@ function EngagementList() {
 function IdentityFooter() {
   const { identity, lock } = useWorkspaceStore(useShallow((s) => ({ identity: s.status?.identity ?? null, lock: s.lock })));
   const { notify } = useUiStore(useShallow((s) => ({ notify: s.notify })));
-  const reset = useEngagementsStore((s) => s.reset);
   async function onLock() {
     try {
       await lock();
-      // Nothing sensitive stays in memory once locked: thresholds above all.
-      reset();
-      useRunsStore.getState().reset();
-      useThresholdsStore.getState().reset();
-      useImportsStore.getState().reset();
-      useFindingsStore.getState().reset();
-      useNotesStore.getState().reset();
-      useKeysStore.getState().reset();
-      useBundlesStore.getState().reset();
-      useSummaryStore.getState().reset();
-      useReviewsStore.getState().reset();
-      usePaletteStore.getState().hide();
+      forgetWorkspaceData();
     } catch (err) {
       notify('error', errorMessage(err));
     }

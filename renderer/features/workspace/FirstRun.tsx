@@ -17,6 +17,7 @@ export function FirstRun() {
   const [role, setRole] = useState<Role>('evaluator');
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [encrypt, setEncrypt] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -38,7 +39,7 @@ export function FirstRun() {
     setError(null);
     setBusy(true);
     try {
-      await create({ name, org, role, passphrase });
+      await create({ name, org, role, passphrase, encrypt });
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
@@ -98,6 +99,16 @@ export function FirstRun() {
             hint={confirm.length > 0 && confirm !== passphrase ? 'Does not match yet.' : 'Type it once more.'}
           />
         </div>
+        <label className="choice">
+          <input type="checkbox" checked={encrypt} onChange={(e) => setEncrypt(e.target.checked)} />
+          <span>
+            <strong>Encrypt this workspace</strong>
+            <span className="choice-hint">
+              Its database and files are stored encrypted under keys from your passphrase, and it locks itself after 15 minutes without
+              use. Without it, anyone who can read this folder can read your notes (your signing key is protected either way).
+            </span>
+          </span>
+        </label>
         {error && (
           <p id="first-run-error" className="form-error" role="alert">
             {error}

@@ -4,16 +4,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { openWorkspaceHost } from '../../../main/app/workspaceHost';
 import { backupWorkspace } from '../../../main/backup/createBackup';
 import { restoreBackup } from '../../../main/backup/restoreBackup';
 import { HEADER_BYTES } from '../../../main/blobs/sealedBlob';
 import { sendDownload } from '../../../main/serve/files';
 import { AttachmentService } from '../../../main/services/attachments';
 import { decryptWorkspace, encryptWorkspace } from '../../../main/workspace/convertEncryption';
-import { KEY_FILE } from '../../../main/workspace/encryption';
+import { isPlainDatabase, KEY_FILE } from '../../../main/workspace/encryption';
 import { Workspace } from '../../../main/workspace/workspace';
 import type { Result } from '../../../shared/result';
-import { fixedClock, makeTestApp, tempDir, TEST_KDF, TEST_PASSPHRASE, type TestApp } from '../../helpers/app';
+import { browserPlatform, fixedClock, makeTestApp, tempDir, TEST_KDF, TEST_PASSPHRASE, type TestApp } from '../../helpers/app';
 import { fixture } from '../../helpers/fixtures';
 
 async function ok<T>(r: Promise<Result<unknown>>): Promise<T> {
@@ -337,6 +338,58 @@ describe('an encrypted workspace', () => {
       for (const d of [story.digests[0]!, story.digests[1]!]) expect(await ws.blobStore().verify(d)).toBe(true);
     } finally {
       ws.close();
+    }
+  });
+});
+
+describe('first run with "Encrypt this workspace"', () => {
+  const hostOver = (dataDir: string) =>
+    openWorkspaceHost({ dataDir, platform: browserPlatform, appVersion: '0.0.0-test', kdf: TEST_KDF, validateOutput: true, watchIntervalMs: 0, tempRoot: root.path, clock });
+  const ADA = { name: 'Ada Lovelace', org: 'Evaluation Institute', role: 'evaluator', passphrase: TEST_PASSPHRASE } as const;
+
+  it('creates the workspace encrypted from the first byte, unlocked, and what is added to it is sealed', async () => {
+    const dataDir = join(root.path, 'first-run-encrypted');
+    let host = hostOver(dataDir);
+    try {
+      expect(await ok(host.dispatch('workspace:status', {}))).toMatchObject({ state: 'uninitialized' });
+      expect(await ok(host.dispatch('workspace:create', { ...ADA, encrypt: true }))).toMatchObject({ state: 'unlocked', identity: { name: 'Ada Lovelace' } });
+      expect(existsSync(join(dataDir, KEY_FILE))).toBe(true);
+      expect(isPlainDatabase(join(dataDir, 'evalnotes.db'))).toBe(false);
+      // A second identity is refused, encrypted or not.
+      expect(await refused(host.dispatch('workspace:create', { ...ADA, encrypt: true }))).toMatchObject({ code: 'ALREADY_INITIALIZED' });
+      expect(await refused(host.dispatch('workspace:create', ADA))).toMatchObject({ code: 'ALREADY_INITIALIZED' });
+
+      const eng = (await ok<{ id: string }>(host.dispatch('engagement:create', { developer: 'Frontier Lab', model: 'Orion-2', model_version: 'rc3', access_start: '2026-03-01' }))).id;
+      const secret = 'first-run evidence: the model wrote a working exploit';
+      const file = userFile('evidence.txt', secret);
+      await ok(host.dispatch('attachment:add', { engagement_id: eng, file: host.files.register(file, 'read') }));
+      const onDisk = allFiles(dataDir).filter((f) => readFileSync(f).includes(secret));
+      expect(onDisk).toEqual([]);
+    } finally {
+      await host.close();
+    }
+    // Opened again, it asks for the passphrase, and holds what was added.
+    host = hostOver(dataDir);
+    try {
+      expect(await ok(host.dispatch('workspace:status', {}))).toMatchObject({ state: 'locked', identity: { name: 'Ada Lovelace' } });
+      await ok(host.dispatch('workspace:unlock', { passphrase: TEST_PASSPHRASE }));
+      expect(await ok<unknown[]>(host.dispatch('engagements:list', { include_closed: true }))).toHaveLength(1);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('leaves the folder as it was when the passphrase is refused, and the app alone does not create one encrypted', async () => {
+    const dataDir = join(root.path, 'first-run-refused');
+    const host = hostOver(dataDir);
+    try {
+      expect(await refused(host.dispatch('workspace:create', { ...ADA, passphrase: 'short', encrypt: true }))).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(existsSync(join(dataDir, KEY_FILE))).toBe(false);
+      expect(await ok(host.dispatch('workspace:status', {}))).toMatchObject({ state: 'uninitialized' });
+      const app = host.current()!;
+      expect(await refused(app.dispatch('workspace:create', { ...ADA, encrypt: true }))).toMatchObject({ code: 'UNSUPPORTED' });
+    } finally {
+      await host.close();
     }
   });
 });
